@@ -1,0 +1,1 @@
+"""Lernorte: the web service over the places of lifelong learning."""

@@ -1,0 +1,188 @@
+"""The ``lernorte`` command: serve, migrate, import, export, create-user, db."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from tqdm import tqdm
+
+from app import migrate
+from app.cluster import Cluster, ClusterError, database_url
+from app.config import PROJECT_ROOT, get_settings
+from app.db import make_engine
+from app.importing.export import place_snapshots, to_csv, to_geojson
+from app.importing.readers import UnreadableFile, read_file
+from app.importing.store import ImportReport, import_rows
+
+DEMO_DATA = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.geojson"
+T = TypeVar("T")
+
+
+def _url() -> str:
+    settings = get_settings()
+    url, _ = database_url(settings.database_url, settings.data_dir)
+    return url
+
+
+def _in_transaction(url: str, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as conn:
+                return await work(conn)
+        finally:
+            await engine.dispose()
+    return asyncio.run(run())
+
+
+def import_file(url: str, path: Path, dry_run: bool = False, quiet: bool = False) -> ImportReport:
+    rows = read_file(path)
+    with tqdm(desc=f"import {path.name}", unit=" rows", disable=quiet or None,
+              file=sys.stderr) as bar:
+        return _in_transaction(url, lambda conn: import_rows(conn, rows, dry_run=dry_run,
+                                                             progress=bar.update))
+
+
+def _print_report(report: ImportReport, dry_run: bool) -> None:
+    verb = "would be" if dry_run else "were"
+    print(f"{report.created} places {verb} created, {report.updated} updated, "
+          f"{report.unchanged} unchanged, {report.rejected} rows rejected.")
+    for number, reason in report.errors:
+        print(f"  row {number}: {reason}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    url = _url()
+    migrate.upgrade(url)
+    try:
+        report = import_file(url, Path(args.file), dry_run=args.dry_run)
+    except (UnreadableFile, OSError) as exc:
+        print(f"lernorte: cannot import {args.file}: {exc}", file=sys.stderr)
+        return 2
+    _print_report(report, args.dry_run)
+    return 1 if report.rejected and args.strict else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    statuses = args.status or ["draft", "published"]
+    places = _in_transaction(_url(), lambda conn: place_snapshots(conn, statuses))
+    fmt = args.format or ("csv" if args.output and args.output.endswith(".csv") else "geojson")
+    data = to_csv(places).encode() if fmt == "csv" else to_geojson(places)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+        print(f"{len(places)} places written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = _url()
+    if args.downgrade:
+        migrate.downgrade(url, args.downgrade)
+    else:
+        migrate.upgrade(url, args.revision)
+    return 0
+
+
+async def _place_count(conn: AsyncConnection) -> int:
+    return (await conn.execute(text("SELECT count(*) FROM places"))).scalar_one()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    cluster = None if settings.database_url else Cluster(settings.data_dir)
+    started = cluster.start() if cluster else False
+    url = cluster.url() if cluster else _url()
+    try:
+        migrate.upgrade(url)
+        if not args.no_demo and _in_transaction(url, _place_count) == 0:
+            print("lernorte: first start, loading the demo data (Landkreis Fulda schools)",
+                  file=sys.stderr)
+            _print_report(import_file(url, DEMO_DATA), dry_run=False)
+        # The server (and each worker) connects to exactly this database.
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        print(f"lernorte: serving on http://{args.host}:{args.port}", file=sys.stderr)
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, proxy_headers=True, log_level="info")
+    finally:
+        if started and cluster is not None:
+            cluster.stop()
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.database_url:
+        print("DATABASE_URL is set; the private cluster is not used.", file=sys.stderr)
+        return 1
+    cluster = Cluster(settings.data_dir)
+    if args.action == "start":
+        cluster.start()
+        print(cluster.url())
+    elif args.action == "stop":
+        cluster.stop()
+    else:
+        print(cluster.url() if cluster.is_running() else "not running")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lernorte", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server (migrates and loads demo data first)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
+    serve.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="bring the database schema to the newest version")
+    mig.add_argument("revision", nargs="?", default="head")
+    mig.add_argument("--downgrade", metavar="REVISION", help="go back to REVISION (e.g. base)")
+    mig.set_defaults(func=cmd_migrate)
+
+    imp = sub.add_parser("import", help="import places from a CSV or GeoJSON file")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change, change nothing")
+    imp.add_argument("--strict", action="store_true", help="exit with 1 when any row is rejected")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export places as GeoJSON (default) or CSV")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    exp.add_argument("-f", "--format", choices=("geojson", "csv"))
+    exp.add_argument("--status", action="append", choices=("draft", "published", "archived"),
+                     help="statuses to export (repeatable; default draft and published)")
+    exp.set_defaults(func=cmd_export)
+
+    db = sub.add_parser("db", help="the private PostgreSQL cluster under .data/")
+    db.add_argument("action", choices=("start", "stop", "status"))
+    db.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ClusterError as exc:
+        print(f"lernorte: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

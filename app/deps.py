@@ -1,0 +1,50 @@
+"""Typed dependencies shared by the routers."""
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.config import Settings
+from app.db import get_connection
+from app.vocabulary import LANGUAGES
+from geo.errors import InvalidParameter
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+Conn = Annotated[AsyncConnection, Depends(get_connection)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+
+def reject_unknown_parameters(request: Request) -> None:
+    """A typo like ``categroy=`` must not be silently ignored: only declared parameters pass."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = {p.alias for p in _all_query_params(dependant)}
+    for name in request.query_params:
+        if name not in allowed:
+            raise InvalidParameter(name, "unknown parameter; allowed are "
+                                         + ", ".join(sorted(allowed)))
+
+
+def _all_query_params(dependant):
+    yield from dependant.query_params
+    for sub in dependant.dependencies:
+        yield from _all_query_params(sub)
+
+
+def get_lang(lang: Annotated[str, Query(description="Language of names and labels: "
+                                                    + ", ".join(LANGUAGES))] = "de") -> str:
+    if lang not in LANGUAGES:
+        raise InvalidParameter("lang", f"'{lang[:20]}' is not offered; choose one of "
+                                       + ", ".join(LANGUAGES))
+    return lang
+
+
+Lang = Annotated[str, Depends(get_lang)]
+StrictQuery = Depends(reject_unknown_parameters)

@@ -1,0 +1,80 @@
+"""Domain errors and the one table that maps them to HTTP responses (RFC 9457 problem details)."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.responses import JSONResponse
+from geo.errors import InvalidParameter
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist (or is not public)."""
+
+
+class ParameterProblem(BaseModel):
+    parameter: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An error answer: ``detail`` is written for a person; ``errors`` lists each bad parameter."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ParameterProblem] = []
+
+
+class ProblemResponse(JSONResponse):
+    media_type = "application/problem+json"
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not found", "content": {"application/problem+json": {}}},
+    422: {"model": Problem, "description": "A parameter makes no sense",
+          "content": {"application/problem+json": {}}},
+}
+
+
+def problem(status: int, title: str, detail: str, errors: list[ParameterProblem] | None = None,
+            headers: dict[str, str] | None = None) -> ProblemResponse:
+    body = Problem(title=title, status=status, detail=detail, errors=errors or [])
+    return ProblemResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def _readable(error: dict[str, Any]) -> ParameterProblem:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+    parameter = ".".join(loc) or "request"
+    message = error.get("msg", "is not valid")
+    return ParameterProblem(parameter=parameter, message=message[0].lower() + message[1:])
+
+
+async def _invalid_parameter(_: Request, exc: InvalidParameter) -> ProblemResponse:
+    return problem(422, "Invalid parameter", f"{exc.parameter}: {exc.message}",
+                   [ParameterProblem(parameter=exc.parameter, message=exc.message)])
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> ProblemResponse:
+    errors = [_readable(e) for e in exc.errors()]
+    detail = "; ".join(f"{e.parameter}: {e.message}" for e in errors)
+    return problem(422, "Invalid parameter", detail, errors)
+
+
+async def _not_found(_: Request, exc: NotFound) -> ProblemResponse:
+    return problem(404, "Not found", str(exc) or "not found")
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> ProblemResponse:
+    return problem(exc.status_code, "Error", str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(InvalidParameter, _invalid_parameter)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

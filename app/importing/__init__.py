@@ -1,0 +1,1 @@
+"""Reading files of places (CSV, GeoJSON) and storing them idempotently."""

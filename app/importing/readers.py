@@ -1,0 +1,192 @@
+"""Turning files into place records: each row either a record or a reason it cannot be one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.importing import schools
+from app.places.validation import PlaceRecord
+from geo.text import fold
+
+LIST_SEPARATOR = ";"
+LIST_FIELDS = ("categories", "target_groups", "languages")
+
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be read (wrong format, broken JSON, …)."""
+
+
+@dataclass
+class Row:
+    number: int  # as a person counts: the CSV header is row 1, the first feature is 1
+    record: PlaceRecord | None
+    error: str | None = None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as German spreadsheet programs write it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = _text(value)
+    if not text:
+        return []
+    separator = LIST_SEPARATOR if LIST_SEPARATOR in text else "|" if "|" in text else ","
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def _coordinate(value: object, what: str) -> float | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+    except ValueError:
+        raise ValueError(f"{what} '{text[:30]}' is not a number") from None
+
+
+def _extra(value: object) -> dict:
+    """Attributes beyond the model: an object in GeoJSON, JSON text in a CSV cell."""
+    if isinstance(value, dict):
+        return value
+    text = _text(value)
+    if not text:
+        return {}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("extra must be a JSON object") from None
+    if not isinstance(parsed, dict):
+        raise ValueError("extra must be a JSON object")
+    return parsed
+
+
+def record_from_mapping(data: dict, default_source: str) -> PlaceRecord:
+    """A row or feature in Lernorte's own export format (the columns of PlaceRecord)."""
+    known = set(PlaceRecord.field_names())
+    values: dict = {}
+    for key, value in data.items():
+        if key not in known or key in ("extra", "lon", "lat"):
+            continue
+        values[key] = _list(value) if key in LIST_FIELDS else _text(value)
+    if values.get("wheelchair") is None:
+        values.pop("wheelchair", None)
+    values["name"] = values.get("name") or ""
+    record = PlaceRecord(**values)
+    record.lon = _coordinate(data.get("lon"), "longitude")
+    record.lat = _coordinate(data.get("lat"), "latitude")
+    record.extra = _extra(data.get("extra"))
+    record.source = record.source or default_source
+    # Without an id, name and address identify a row, so that importing the file again
+    # updates instead of duplicating.
+    record.source_id = (record.source_id or _text(data.get("id"))
+                        or fold(f"{record.name}|{record.street or ''}|{record.postcode or ''}")[:100])
+    return record
+
+
+def _unquote_formula(value: str | None) -> str | None:
+    """Undo the quote that our CSV export puts before formula-like text (see export.py)."""
+    if value and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def read_csv(text: str, default_source: str) -> Iterator[Row]:
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = reader.fieldnames or []
+    if not columns:
+        raise UnreadableFile("the CSV file has no header row")
+    office = schools.is_school_directory_csv(columns)
+    if not office and "name" not in columns:
+        raise UnreadableFile("the CSV needs a 'name' column (or the statistical office's "
+                             "'Name der Schule' and 'Schul-nummer')")
+    for number, raw in enumerate(reader, start=2):
+        if None in raw:
+            yield Row(number, None, f"has {len(columns) + len(raw[None])} cells, "
+                                    f"the header has {len(columns)}")
+            continue
+        if not any((v or "").strip() for v in raw.values()):
+            continue  # a blank line is not data
+        raw = {k: _unquote_formula(v) for k, v in raw.items()}
+        try:
+            record = (schools.record_from_csv_row(raw) if office
+                      else record_from_mapping(raw, default_source))
+        except ValueError as exc:
+            yield Row(number, None, str(exc))
+            continue
+        yield Row(number, record)
+
+
+def _point(geometry: object) -> tuple[float | None, float | None]:
+    if geometry is None:
+        return None, None
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+        raise ValueError(f"geometry must be a Point, not {kind}")
+    coordinates = geometry.get("coordinates")
+    if (not isinstance(coordinates, list) or len(coordinates) < 2
+            or not all(isinstance(c, int | float) and not isinstance(c, bool)
+                       for c in coordinates[:2])):
+        raise ValueError("a Point needs two numbers: [longitude, latitude]")
+    return float(coordinates[0]), float(coordinates[1])
+
+
+def read_geojson(text: str, default_source: str) -> Iterator[Row]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
+            or not isinstance(data.get("features"), list):
+        raise UnreadableFile("not a GeoJSON FeatureCollection")
+    for number, feature in enumerate(data["features"], start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            yield Row(number, None, "not a GeoJSON Feature")
+            continue
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            yield Row(number, None, "properties must be an object")
+            continue
+        try:
+            lon, lat = _point(feature.get("geometry"))
+            if schools.is_jedeschule_geojson(properties):
+                record = schools.record_from_geojson(properties, lon, lat)
+            else:
+                record = record_from_mapping({"id": feature.get("id"), **properties},
+                                             default_source)
+                record.lon, record.lat = lon, lat
+        except ValueError as exc:
+            yield Row(number, None, str(exc))
+            continue
+        yield Row(number, record)
+
+
+def read_file(path: Path) -> Iterator[Row]:
+    """Rows of a CSV or GeoJSON file, chosen by its ending (or, failing that, its content)."""
+    text = decode(path.read_bytes())
+    source = f"file:{path.stem}"
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json") or (suffix not in (".csv", ".txt")
+                                           and text.lstrip().startswith("{")):
+        return read_geojson(text, source)
+    return read_csv(text, source)

@@ -1,0 +1,43 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import health
+from app.cluster import database_url
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.errors import register_error_handlers
+from app.migrate import head_revision
+from app.places.router import router as places_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url, _ = database_url(settings.database_url, settings.data_dir)
+        app.state.engine = make_engine(url)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Lernorte",
+        summary="Places of lifelong learning: public API",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.head_revision = head_revision()
+    register_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(places_router)
+    return app

@@ -1,0 +1,277 @@
+"""The one query for places: filters → SQL → GeoJSON.
+
+Every face of the app (public API, category counts, OGC API, embed, exports, admin lists) reads
+places through ``PlaceFilter`` and the functions here, so a filter means the same everywhere.
+Features are assembled as JSON text inside PostgreSQL and spliced into the response unparsed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from geoalchemy2 import Geography
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Subquery
+from sqlalchemy.types import String, Text
+
+from app.models import Category, Place, PlaceCategory, Stage
+from app.vocabulary import TARGET_GROUPS
+from geo.errors import InvalidParameter
+from geo.params import BBox, Point
+from geo.text import fold, search_words
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """What a person asked for. Empty fields do not filter."""
+
+    bbox: BBox | None = None
+    categories: tuple[str, ...] = ()  # category or stage slugs; any of them matches
+    q: str | None = None
+    near: Point | None = None
+    radius_m: float | None = None
+    target_groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()  # names or AGS keys (a prefix such as 06631 is a district)
+    statuses: tuple[str, ...] = ("published",)
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int = 0
+
+
+@dataclass
+class FeaturePage:
+    features: list[str]  # each one GeoJSON Feature as JSON text
+    number_matched: int | None
+    ids: list[int] = field(default_factory=list)
+
+
+async def resolve_categories(conn: AsyncConnection, slugs: tuple[str, ...]) -> list[int]:
+    """Category ids for category and stage slugs; an unknown slug is an error, not ignored."""
+    if not slugs:
+        return []
+    rows = (await conn.execute(
+        select(Category.id, Category.slug, Stage.slug.label("stage"))
+        .join(Stage, Stage.id == Category.stage_id)
+    )).all()
+    known = {r.slug for r in rows} | {r.stage for r in rows}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise InvalidParameter("category", f"unknown category '{unknown[0][:60]}'; "
+                                           "GET /api/categories lists the valid slugs")
+    wanted = set(slugs)
+    return sorted({r.id for r in rows if r.slug in wanted or r.stage in wanted})
+
+
+def validate(flt: PlaceFilter) -> None:
+    """Checks that need no database: vocabularies and combinations."""
+    for group in flt.target_groups:
+        if group not in TARGET_GROUPS:
+            raise InvalidParameter("target_group", f"unknown target group '{group[:60]}'; valid: "
+                                                   + ", ".join(TARGET_GROUPS))
+    for language in flt.languages:
+        if not LANGUAGE_CODE.match(language):
+            raise InvalidParameter("language", f"'{language[:20]}' is not a language code "
+                                               "such as de, en, uk or ar")
+    if flt.radius_m is not None and flt.near is None:
+        raise InvalidParameter("radius", "needs near=lon,lat as the centre")
+    if flt.q is not None and not search_words(flt.q):
+        raise InvalidParameter("q", "needs at least one letter or digit")
+
+
+def _point(p: Point) -> ColumnElement:
+    return func.ST_SetSRID(func.ST_MakePoint(p.lon, p.lat), 4326)
+
+
+def _geography(expr: ColumnElement) -> ColumnElement:
+    return cast(expr, Geography)
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _municipality_clause(value: str) -> ColumnElement:
+    if value.isdigit():
+        return Place.ags.startswith(value, autoescape=True)
+    folded = fold(value).strip()
+    return or_(func.lernorte_fold(Place.municipality) == folded,
+               func.lernorte_fold(Place.city) == folded)
+
+
+def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement]:
+    """The WHERE conditions for a filter; shared by pages, counts and aggregates."""
+    clauses: list[ColumnElement] = [Place.status.in_(flt.statuses)]
+    if flt.ids:
+        clauses.append(Place.id.in_(flt.ids))
+    if flt.bbox is not None:
+        b = flt.bbox
+        clauses.append(Place.geom.op("&&")(func.ST_MakeEnvelope(b.min_lon, b.min_lat,
+                                                                 b.max_lon, b.max_lat, 4326)))
+    if flt.categories:
+        clauses.append(exists().where(PlaceCategory.place_id == Place.id,
+                                      PlaceCategory.category_id.in_(category_ids))
+                       if category_ids else false())
+    if flt.q:
+        for word in search_words(flt.q):
+            clauses.append(or_(Place.search_text.like(f"%{_like_escape(word)}%"),
+                               literal(word).op("<%")(Place.search_text)))
+    if flt.near is not None and flt.radius_m is not None:
+        clauses.append(func.ST_DWithin(_geography(Place.geom), _geography(_point(flt.near)),
+                                       flt.radius_m))
+    if flt.target_groups:
+        clauses.append(Place.target_groups.op("&&")(cast(list(flt.target_groups), ARRAY(Text))))
+    if flt.languages:
+        clauses.append(Place.languages.op("&&")(cast(list(flt.languages), ARRAY(Text))))
+    if flt.municipalities:
+        clauses.append(or_(*(_municipality_clause(m) for m in flt.municipalities)))
+    return clauses
+
+
+def _distance(flt: PlaceFilter) -> ColumnElement | None:
+    if flt.near is None:
+        return None
+    # ST_Distance on geography measures on the WGS 84 spheroid.
+    return func.ST_Distance(_geography(Place.geom), _geography(_point(flt.near)))
+
+
+def _order_by(flt: PlaceFilter) -> list[ColumnElement]:
+    """Nearest first with near; best match first with q; otherwise by name."""
+    distance = _distance(flt)
+    if distance is not None:
+        return [distance, Place.id]
+    if flt.q:
+        rank = func.word_similarity(literal(fold(flt.q).strip()), Place.search_text)
+        return [rank.desc(), Place.name, Place.id]
+    return [Place.name, Place.id]
+
+
+def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None) -> Select:
+    """Ids, distances and result positions (``rn``) of the matching places."""
+    distance = _distance(flt)
+    order = _order_by(flt)
+    stmt = (
+        select(Place.id,
+               (distance if distance is not None else literal(None)).label("distance"),
+               func.row_number().over(order_by=order).label("rn"))
+        .where(*where_clauses(flt, category_ids))
+        .order_by(*order)
+    )
+    if page is not None:
+        stmt = stmt.limit(page.limit).offset(page.offset)
+    return stmt
+
+
+def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
+    return func.coalesce(names[lang].astext, names["de"].astext)
+
+
+def feature_columns(ids: Subquery, lang: str) -> Select:
+    """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order."""
+    primary = (
+        select(Category.slug.label("slug"), _lang_name(Category.names, lang).label("name"),
+               Category.colour.label("colour"), Category.icon.label("icon"),
+               Stage.slug.label("stage"), _lang_name(Stage.names, lang).label("stage_name"))
+        .join(PlaceCategory, PlaceCategory.category_id == Category.id)
+        .join(Stage, Stage.id == Category.stage_id)
+        .where(PlaceCategory.place_id == Place.id)
+        .order_by(PlaceCategory.position)
+        .limit(1)
+        .lateral("primary_category")
+    )
+    all_slugs = (
+        select(func.array_agg(Category.slug).label("slugs"))
+        .select_from(PlaceCategory)
+        .join(Category, Category.id == PlaceCategory.category_id)
+        .where(PlaceCategory.place_id == Place.id)
+        .scalar_subquery()
+    )
+    address = func.concat_ws(", ", Place.street,
+                             func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
+    properties = func.json_build_object(
+        "name", Place.name,
+        "description", Place.description,
+        "category", primary.c.slug,
+        "category_name", primary.c.name,
+        "categories", func.coalesce(all_slugs, cast([], ARRAY(String))),
+        "stage", primary.c.stage,
+        "stage_name", primary.c.stage_name,
+        "colour", primary.c.colour,
+        "icon", primary.c.icon,
+        "street", Place.street,
+        "postcode", Place.postcode,
+        "city", Place.city,
+        "municipality", Place.municipality,
+        "ags", Place.ags,
+        "address", func.nullif(address, ""),
+        "phone", Place.phone,
+        "email", Place.email,
+        "website", Place.website,
+        "provider", Place.provider,
+        "provider_kind", Place.provider_kind,
+        "target_groups", Place.target_groups,
+        "languages", Place.languages,
+        "wheelchair", Place.wheelchair,
+        "opening_hours", Place.opening_hours,
+        "status", Place.status,
+        "updated_at", Place.updated_at,
+        "url", func.concat("/orte/", Place.id),
+        "distance_m", func.round(cast(ids.c.distance, Numeric), 1),
+    )
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", Place.id,
+        "geometry", cast(func.ST_AsGeoJSON(Place.geom, 7), JSON),
+        "properties", properties,
+    )
+    return (
+        select(cast(feature, String).label("feature"), Place.id)
+        .select_from(ids)
+        .join(Place, Place.id == ids.c.id)
+        .outerjoin(primary, true())
+    )
+
+
+async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
+                        cap: int) -> int | None:
+    """Exact count up to ``cap``; None beyond it, so a count never costs more than ``cap`` rows."""
+    inner = select(literal(1)).where(*where_clauses(flt, category_ids)).limit(cap + 1).subquery()
+    n = (await conn.execute(select(func.count()).select_from(inner))).scalar_one()
+    return n if n <= cap else None
+
+
+async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
+                         max_exact_count: int) -> FeaturePage:
+    validate(flt)
+    category_ids = await resolve_categories(conn, flt.categories)
+    ids = ordered_ids(flt, category_ids, page).subquery("page_ids")
+    rows = (await conn.execute(feature_columns(ids, lang).order_by(ids.c.rn))).all()
+    features = [r.feature for r in rows]
+    if page.offset == 0 and len(features) < page.limit:
+        matched: int | None = len(features)
+    else:
+        matched = await count_matched(conn, flt, category_ids, max_exact_count)
+    return FeaturePage(features=features, number_matched=matched, ids=[r.id for r in rows])
+
