@@ -31,7 +31,6 @@ from fastapi.testclient import TestClient
 from app.cluster import Cluster
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
-from app.migrate import upgrade
 
 DEMO_GEOJSON = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.geojson"
 DEMO_CSV = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.csv"
@@ -85,7 +84,10 @@ def lernorte(database_url: str, *args: str, input: str | None = None) -> subproc
 def _build_template(cluster: Cluster) -> None:
     cluster.create_database(TEMPLATE)
     url = url_of(cluster, TEMPLATE)
-    upgrade(url)
+    # In a subprocess: Playwright's sync API may already run an event loop in this thread, and
+    # the migrations use asyncio.run().
+    result = lernorte(url, "migrate")
+    assert result.returncode == 0, result.stderr
     result = lernorte(url, "import", str(DEMO_GEOJSON))
     assert result.returncode == 0, result.stderr
 
