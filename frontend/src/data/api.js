@@ -1,0 +1,37 @@
+// The app's own API, and nothing else. Every request can be aborted when it goes stale.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+async function getJSON(path, params, signal) {
+  const query = params ? `?${params}` : "";
+  const response = await fetch(`${path}${query}`, { signal, headers: { Accept: "application/json" } });
+  if (!response.ok) {
+    let detail = "";
+    try { detail = (await response.json()).detail; } catch { /* not a problem document */ }
+    throw new ApiError(response.status, detail);
+  }
+  return response.json();
+}
+
+export const places = (params, signal) => getJSON("/api/places", params, signal);
+export const categories = (params, signal) => getJSON("/api/categories", params, signal);
+export const clusters = (params, signal) => getJSON("/api/clusters", params, signal);
+export const gazetteer = (params, signal) => getJSON("/api/gazetteer", params, signal);
+
+export const isAbort = (error) => error && error.name === "AbortError";
+
+// One slot per kind of request: starting a new one aborts the one before, so a slow stale
+// answer can never overwrite a newer one.
+export function latest() {
+  let controller = null;
+  return (run) => {
+    if (controller) controller.abort();
+    controller = new AbortController();
+    return run(controller.signal);
+  };
+}

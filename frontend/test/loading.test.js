@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ALL_LIMIT, DETAIL_ZOOM, chooseMode, viewportBbox, viewportRequest } from "../src/data/loading.js";
+import { filterParams } from "../src/data/query.js";
+import { emptyState } from "../src/data/urlstate.js";
+
+test("a district is loaded at once, a nation per viewport", () => {
+  assert.equal(chooseMode({ numberMatched: 87, numberReturned: 87 }), "all");
+  assert.equal(chooseMode({ numberMatched: ALL_LIMIT + 1, numberReturned: ALL_LIMIT }), "viewport");
+  // numberMatched may be left out for huge matches; a full page then means "more".
+  assert.equal(chooseMode({ numberReturned: ALL_LIMIT }), "viewport");
+  assert.equal(chooseMode({ numberReturned: 12 }), "all");
+});
+
+test("the viewport is clipped to an embed's fixed box and to the world", () => {
+  assert.deepEqual(viewportBbox([-200, 40, 20, 60], null), [-180, 40, 20, 60]);
+  assert.deepEqual(viewportBbox([9, 50, 10, 51], [9.5, 50.2, 12, 52]), [9.5, 50.2, 10, 51]);
+  assert.equal(viewportBbox([0, 0, 1, 1], [5, 5, 6, 6]), null);
+});
+
+test("zoomed out asks for clusters when the server has them, zoomed in for places", () => {
+  const bbox = [9, 50, 10, 51];
+  assert.equal(viewportRequest(DETAIL_ZOOM - 1, bbox, true).kind, "clusters");
+  assert.equal(viewportRequest(DETAIL_ZOOM - 1, bbox, false).kind, "places");
+  assert.equal(viewportRequest(DETAIL_ZOOM, bbox, true).kind, "places");
+});
+
+test("an embed's fixed filters apply, and a person's categories narrow them", () => {
+  const fixed = { category: ["schule"], municipality: ["Hünfeld"], q: "Grund" };
+  const params = filterParams({ ...emptyState(), q: "Mack" }, fixed, "en");
+  assert.deepEqual(params.getAll("category"), ["schule"]);
+  assert.deepEqual(params.getAll("municipality"), ["Hünfeld"]);
+  assert.equal(params.get("q"), "Grund Mack");
+  assert.equal(params.get("lang"), "en");
+  const own = filterParams({ ...emptyState(), categories: ["grundschule"] }, fixed, "de");
+  assert.deepEqual(own.getAll("category"), ["grundschule"]);
+});
+
+test("a radius is only sent with its centre", () => {
+  const params = filterParams({ ...emptyState(), near: { lon: 9.6, lat: 50.5 }, radius: 2000 });
+  assert.equal(params.get("near"), "9.6,50.5");
+  assert.equal(params.get("radius"), "2000");
+  assert.equal(filterParams({ ...emptyState(), radius: 2000 }).get("radius"), null);
+});
