@@ -2,11 +2,15 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+WEAK_SECRETS = frozenset({"", DEVELOPMENT_SECRET, "changethis", "changeme", "secret", "CHANGE_ME"})
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -41,6 +45,39 @@ class Settings(BaseSettings):
         "Koordinaten: geokodiert mit Nominatim, © OpenStreetMap-Mitwirkende, ODbL 1.0."
     )
     site_name: str = "Lernorte im Landkreis Fulda"
+
+    # Signs session cookies and CSRF tokens. The default only exists so that a laptop works
+    # without configuration; outside development it is refused (see _refuse_insecure_production).
+    secret_key: str = DEVELOPMENT_SECRET
+    session_cookie: str = "lernorte_session"
+    # Secure cookies are only sent over HTTPS: off for http://127.0.0.1, required in production.
+    cookie_secure: bool = False
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    session_max_age_s: int = 8 * 3600
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> "Settings":
+        if self.environment != "development":
+            problems = insecure_settings(self)
+            if problems:
+                raise ValueError(f"refusing to start with environment={self.environment!r}: "
+                                 + "; ".join(problems))
+        return self
+
+
+def insecure_settings(settings: Settings) -> list[str]:
+    """What makes these settings unfit for anything but a developer's machine."""
+    problems = []
+    if settings.secret_key in WEAK_SECRETS:
+        problems.append("LERNORTE_SECRET_KEY is unset or a well-known placeholder")
+    elif len(settings.secret_key) < MIN_SECRET_LENGTH:
+        problems.append(f"LERNORTE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
+                        "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if not settings.cookie_secure:
+        problems.append("LERNORTE_COOKIE_SECURE must be true (serve the site over HTTPS)")
+    if settings.cookie_samesite == "none":
+        problems.append("LERNORTE_COOKIE_SAMESITE=none lets other sites send the session cookie")
+    return problems
 
 
 @lru_cache
