@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # numberMatched is counted exactly up to this many rows; beyond it is left out (OGC API allows it).
     max_exact_count: int = 10000
     max_radius_m: float = 1_000_000
+    # /api/clusters: at most this many grid cells per answer (a bigger box is answered at a coarser
+    # zoom), and whether bbox/category-only filters read the trigger-maintained aggregates.
+    cluster_max_cells: int = 1024
+    cluster_aggregates: bool = True
 
     # Map tiles: the only third-party request a page may make, and it can be switched off.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -11,6 +11,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import register_error_handlers
 from app.migrate import head_revision
+from app.places.clusters_router import router as clusters_router
 from app.places.router import router as places_router
 
 
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.include_router(health.router)
     app.include_router(places_router)
+    app.include_router(clusters_router)
     return app

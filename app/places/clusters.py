@@ -1,0 +1,178 @@
+"""Clusters for the low-zoom map: published places counted per grid cell (see geo/grid.py), each
+cell a GeoJSON Point at the centroid of its places with the category and stage mix.
+
+Two sources give the same answer. Filters that only narrow by bbox and category read the
+aggregates that the clusters migration keeps current with triggers (a few hundred rows, whatever
+the number of places); every other filter (q, near, target group, language, municipality, or a
+zoom finer than the aggregates) aggregates the matching places on the fly, selected by the one
+query builder, so a filter means the same on the clustered map as in the list.
+
+Counts refer to whole cells: the bbox asked for is widened to the cells it touches, and the
+collection's ``bbox`` says which area ``numberMatched`` covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    Select,
+    and_,
+    any_,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import String
+
+from app.models import Category, Place, PlaceCategory, Stage
+from app.places.query import PlaceFilter, resolve_categories, validate, where_clauses
+from geo.errors import InvalidParameter
+from geo.grid import CellRange, fitting_range
+from geo.params import BBox
+
+FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
+
+AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
+cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
+                      column("cy", Integer), column("cats", ARRAY(Integer)),
+                      *(column(c) for c in AGGREGATE_COLUMNS))
+
+
+@dataclass
+class Clusters:
+    features: list[str]  # GeoJSON Features as JSON text
+    number_matched: int
+    cells: CellRange
+
+
+def uses_aggregates(flt: PlaceFilter, zoom: int) -> bool:
+    """Whether the precomputed cells can answer this filter exactly."""
+    return (zoom <= FINEST_ZOOM and flt.statuses == ("published",) and not flt.ids
+            and not flt.q and flt.near is None and not flt.target_groups and not flt.languages
+            and not flt.municipalities)
+
+
+def _from_aggregates(cells: CellRange, category_ids: list[int], filtered: bool) -> Select:
+    c = cluster_cells.c
+    stmt = select(c.cx, c.cy, c.cats, *(c[name] for name in AGGREGATE_COLUMNS)).where(
+        c.z == cells.zoom, c.cx.between(cells.min_x, cells.max_x),
+        c.cy.between(cells.min_y, cells.max_y))
+    if filtered:
+        stmt = stmt.where(c.cats.overlap(cast(category_ids, ARRAY(Integer))))
+    return stmt
+
+
+def _mercator_cell(value, zoom: int):
+    return cast(func.floor(value * literal(float(2 ** (zoom + 2)))), Integer)
+
+
+def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> Select:
+    """Each matching place as a one-place cell row, in the same shape as the aggregates."""
+    lon, lat = func.ST_X(Place.geom), func.ST_Y(Place.geom)
+    clamped = func.radians(func.least(func.greatest(lat, -85.0511), 85.0511))
+    x = (lon + 180.0) / 360.0
+    y = (1.0 - func.ln(func.tan(clamped) + 1.0 / func.cos(clamped)) / func.pi()) / 2.0
+    cats = (select(func.coalesce(func.array_agg(PlaceCategory.category_id),
+                                 cast([], ARRAY(Integer))))
+            .where(PlaceCategory.place_id == Place.id).scalar_subquery())
+    places = (
+        select(_mercator_cell(x, cells.zoom).label("cx"), _mercator_cell(y, cells.zoom).label("cy"),
+               cats.label("cats"), literal(1).label("n"), lon.label("sum_lon"),
+               lat.label("sum_lat"), lon.label("min_lon"), lat.label("min_lat"),
+               lon.label("max_lon"), lat.label("max_lat"))
+        .where(Place.geom.isnot(None), *where_clauses(replace(flt, bbox=cells.bbox()), category_ids))
+        .subquery("matching")
+    )
+    return select(places).where(places.c.cx.between(cells.min_x, cells.max_x),
+                                places.c.cy.between(cells.min_y, cells.max_y))
+
+
+def _features(source: Select, zoom: int) -> Select:
+    """One Feature per non-empty cell, with counts per category and per stage."""
+    src = source.cte("src")
+    cells = (
+        select(src.c.cx, src.c.cy, func.sum(src.c.n).label("n"),
+               (func.sum(src.c.sum_lon) / func.sum(src.c.n)).label("lon"),
+               (func.sum(src.c.sum_lat) / func.sum(src.c.n)).label("lat"),
+               func.min(src.c.min_lon).label("min_lon"), func.min(src.c.min_lat).label("min_lat"),
+               func.max(src.c.max_lon).label("max_lon"), func.max(src.c.max_lat).label("max_lat"))
+        .group_by(src.c.cx, src.c.cy).subquery("cells")
+    )
+    per_category = (
+        select(src.c.cx, src.c.cy, Category.slug, func.sum(src.c.n).label("n"))
+        .select_from(src.join(Category, Category.id == any_(src.c.cats)))
+        .group_by(src.c.cx, src.c.cy, Category.slug).subquery("per_category")
+    )
+    categories = (
+        select(per_category.c.cx, per_category.c.cy,
+               func.json_object_agg(per_category.c.slug, per_category.c.n).label("counts"))
+        .group_by(per_category.c.cx, per_category.c.cy).subquery("categories")
+    )
+    # A place counts once per stage, even with two categories of the same stage.
+    row_stages = (select(Category.stage_id).where(Category.id == any_(src.c.cats)).distinct()
+                  .lateral("row_stages"))
+    per_stage = (
+        select(src.c.cx, src.c.cy, Stage.slug, func.sum(src.c.n).label("n"))
+        .select_from(src.join(row_stages, true()).join(Stage, Stage.id == row_stages.c.stage_id))
+        .group_by(src.c.cx, src.c.cy, Stage.slug).subquery("per_stage")
+    )
+    stages = (
+        select(per_stage.c.cx, per_stage.c.cy,
+               func.json_object_agg(per_stage.c.slug, per_stage.c.n).label("counts"))
+        .group_by(per_stage.c.cx, per_stage.c.cy).subquery("stages")
+    )
+
+    def rounded(value):
+        return func.round(cast(value, Numeric), 6)
+
+    empty = cast("{}", String)
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", func.concat(zoom, "/", cells.c.cx, "/", cells.c.cy),
+        "geometry", func.json_build_object(
+            "type", "Point", "coordinates", func.json_build_array(rounded(cells.c.lon),
+                                                                  rounded(cells.c.lat))),
+        "properties", func.json_build_object(
+            "count", cells.c.n,
+            "categories", func.coalesce(categories.c.counts, func.json(empty)),
+            "stages", func.coalesce(stages.c.counts, func.json(empty)),
+            "bbox", func.json_build_array(rounded(cells.c.min_lon), rounded(cells.c.min_lat),
+                                          rounded(cells.c.max_lon), rounded(cells.c.max_lat)),
+        ),
+    )
+    same_cell = lambda other: and_(other.c.cx == cells.c.cx, other.c.cy == cells.c.cy)  # noqa: E731
+    return (
+        select(cast(feature, String).label("feature"), cells.c.n)
+        .select_from(cells.outerjoin(categories, same_cell(categories))
+                     .outerjoin(stages, same_cell(stages)))
+        .order_by(cells.c.cy, cells.c.cx)
+    )
+
+
+async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max_cells: int,
+                         use_aggregates: bool = True) -> Clusters:
+    if flt.bbox is None:
+        raise InvalidParameter("bbox", "clusters need the map's bbox=minLon,minLat,maxLon,maxLat")
+    validate(flt)
+    category_ids = await resolve_categories(conn, flt.categories)
+    cells = fitting_range(flt.bbox, zoom, max_cells)
+    if use_aggregates and uses_aggregates(flt, cells.zoom):
+        source = _from_aggregates(cells, category_ids, bool(flt.categories))
+    else:
+        source = _on_the_fly(flt, cells, category_ids)
+    rows = (await conn.execute(_features(source, cells.zoom))).all()
+    return Clusters(features=[r.feature for r in rows], number_matched=sum(r.n for r in rows),
+                    cells=cells)
+
+
+def bbox_list(bbox: BBox) -> list[float]:
+    return [round(v, 6) for v in (bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat)]
