@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     cookie_samesite: Literal["lax", "strict", "none"] = "lax"
     session_max_age_s: int = 8 * 3600
 
+    # Operations. Logs are JSON lines on stderr ("text" for reading them in a terminal).
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    # A request waits at most this long for a pooled connection, a new connection at most
+    # db_connect_timeout_s, one statement at most db_command_timeout_s: when the database is
+    # gone, callers get a quick 503 instead of a hanging request.
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout_s: float = 5
+    db_connect_timeout_s: float = 3
+    db_command_timeout_s: float = 30
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":
         if self.environment != "development":

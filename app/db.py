@@ -6,16 +6,27 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
+                pool_timeout: float = 30, connect_timeout: float = 60,
+                command_timeout: float | None = None) -> AsyncEngine:
+    """An engine; the web app passes short timeouts from its settings, the CLI keeps patient ones
+    (an import may run one long statement)."""
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        # A connection that died while the database was away is noticed and replaced on
+        # checkout, so the app recovers by itself when the database returns.
         pool_pre_ping=True,
-        # asyncpg prepares statements; after five runs PostgreSQL may switch to a generic plan
-        # that ignores how small a bbox or LIMIT is. Spatial queries need the custom plan.
-        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan",
-                                          "application_name": "lernorte"}},
+        connect_args={
+            "timeout": connect_timeout,
+            "command_timeout": command_timeout,
+            # asyncpg prepares statements; after five runs PostgreSQL may switch to a generic plan
+            # that ignores how small a bbox or LIMIT is. Spatial queries need the custom plan.
+            "server_settings": {"plan_cache_mode": "force_custom_plan",
+                                "application_name": "lernorte"},
+        },
     )
 
 

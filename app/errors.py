@@ -1,7 +1,11 @@
 """Domain errors and the one table that maps them to HTTP responses (RFC 9457 problem details)."""
 
+import logging
+import socket
 from typing import Any
 
+import asyncpg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -13,6 +17,31 @@ from geo.errors import InvalidParameter
 
 class NotFound(LookupError):
     """The thing asked for does not exist (or is not public)."""
+
+
+log = logging.getLogger("lernorte.errors")
+
+# The database is away (stopped, restarting, unreachable, refusing connections, too slow): these
+# become a short 503 with Retry-After, never a traceback or a hanging request.
+DATABASE_DOWN_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError, TimeoutError, socket.gaierror, sqlalchemy.exc.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.TooManyConnectionsError,
+)
+# Told apart by their text: SQLSTATE 55000 from ALTER DATABASE ... ALLOW_CONNECTIONS false
+# (maintenance), and asyncpg's InterfaceError for a connection that closed under us (the same
+# class also reports bad arguments, which are bugs).
+_DOWN_MESSAGES = ("not currently accepting connections", "connection is closed",
+                  "connection was closed")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means "the database is not there right now" rather than a bug."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig.__cause__ or exc.orig if exc.orig is not None else exc
+    return isinstance(exc, DATABASE_DOWN_ERRORS) or any(m in str(exc) for m in _DOWN_MESSAGES)
 
 
 class ParameterProblem(BaseModel):
@@ -69,6 +98,16 @@ async def _not_found(_: Request, exc: NotFound) -> ProblemResponse:
     return problem(404, "Not found", str(exc) or "not found")
 
 
+async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+    if not database_unavailable(exc):
+        raise exc
+    log.warning("database unavailable", extra={"fields": {
+        "error": type(exc).__name__, "path": request.url.path}})
+    return problem(503, "Service unavailable",
+                   "The database cannot be reached right now. Please try again shortly.",
+                   headers={"Retry-After": "5"})
+
+
 async def _http_error(_: Request, exc: StarletteHTTPException) -> ProblemResponse:
     return problem(exc.status_code, "Error", str(exc.detail), headers=getattr(exc, "headers", None))
 
@@ -78,3 +117,6 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for error in (*DATABASE_DOWN_ERRORS, sqlalchemy.exc.DBAPIError, asyncpg.PostgresError,
+                  asyncpg.InterfaceError):
+        app.add_exception_handler(error, _database_error)

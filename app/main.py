@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import health
+from app import health, observability
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -21,7 +21,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url, _ = database_url(settings.database_url, settings.data_dir)
-        app.state.engine = make_engine(url)
+        app.state.engine = make_engine(
+            url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_s, connect_timeout=settings.db_connect_timeout_s,
+            command_timeout=settings.db_command_timeout_s)
         try:
             yield
         finally:
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.head_revision = head_revision()
     register_error_handlers(app)
+    observability.install(app, settings.log_level, settings.log_format)
     app.include_router(health.router)
     app.include_router(places_router)
     app.include_router(clusters_router)
