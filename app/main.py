@@ -5,12 +5,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import health, observability
+from app import health, observability, static
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import register_error_handlers
 from app.migrate import head_revision
+from app.pages.map import router as map_page_router
 from app.places.clusters_router import router as clusters_router
 from app.places.router import router as places_router
 
@@ -45,5 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.install(app, settings.log_level, settings.log_format)
     app.include_router(health.router)
     app.include_router(places_router)
+    app.include_router(static.router)
+    app.include_router(map_page_router)
     app.include_router(clusters_router)
     return app

@@ -1,0 +1,1 @@
+"""Pages rendered on the server for people (as opposed to the JSON API)."""

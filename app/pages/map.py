@@ -1,0 +1,102 @@
+"""The citizen map page ``/``, and the renderer that ``/embed`` reuses with its own settings.
+
+The page is a shell: everything it needs (language, interface words, tile settings, embed
+options) goes into one ``data-settings`` JSON attribute, read by ``frontend/src/main.js``.
+No inline script, so a strict Content-Security-Policy can forbid them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.config import PROJECT_ROOT, Settings
+from app.static import static_url, vendor_url
+from app.vocabulary import LANGUAGES, TARGET_GROUPS
+
+TEMPLATES = PROJECT_ROOT / "app" / "pages" / "templates"
+MESSAGES = PROJECT_ROOT / "frontend" / "i18n"
+LANGUAGE_LABELS = {"de": "Deutsch", "en": "English", "uk": "Українська", "ar": "العربية"}
+RTL = {"ar"}
+LANG_COOKIE = "lang"
+
+STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
+               vendor_url("leaflet.markercluster", "dist/MarkerCluster.css"),
+               static_url("css/map.css"))
+# Leaflet and the cluster plugin are classic scripts that define window.L; the app's module
+# runs after them (deferred scripts and modules execute in document order).
+CLASSIC_SCRIPTS = (vendor_url("leaflet", "dist/leaflet.js"),
+                   vendor_url("leaflet.markercluster", "dist/leaflet.markercluster.js"))
+MAIN_SCRIPT = static_url("src/main.js")
+
+router = APIRouter(include_in_schema=False)
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache
+def messages(lang: str) -> dict[str, str]:
+    """The map's interface words, shared by this template and the JavaScript."""
+    return json.loads((MESSAGES / f"map.{lang}.json").read_text(encoding="utf-8"))
+
+
+def negotiate_language(request: Request) -> str:
+    """``?lang=`` → cookie → Accept-Language → German."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in LANGUAGES:
+        return remembered
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "de"
+
+
+def _page_settings(settings: Settings, lang: str, options: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "messages": messages(lang),
+        "tiles": {"enabled": settings.tiles_enabled, "url": settings.tile_url,
+                  "attribution": settings.tile_attribution, "maxZoom": settings.tile_max_zoom},
+        "serviceArea": list(settings.service_area),
+        "iconBase": static_url("icons/"),
+        "targetGroups": [{"slug": slug, "label": labels.get(lang, labels["de"])}
+                         for slug, labels in TARGET_GROUPS.items()],
+        **options,
+    }
+
+
+def render_map_page(request: Request, options: dict[str, Any] | None = None) -> HTMLResponse:
+    """The map page. ``options`` for embeds: ``{"mode": "embed", "list": bool, "legend": bool,
+    "accent": "#hex", "fixed": {"category": [...], "municipality": [...], "bbox": [...],
+    "q": "..."}, "fit": bool}`` (validated by the caller)."""
+    settings: Settings = request.app.state.settings
+    options = {"mode": "full", **(options or {})}
+    lang = negotiate_language(request)
+    page_settings = _page_settings(settings, lang, options)
+    html = _env.get_template("map.html").render(
+        lang=lang, dir="rtl" if lang in RTL else "ltr", t=messages(lang),
+        mode=options["mode"], show_list=options.get("list", True),
+        languages=LANGUAGE_LABELS.items(),
+        lang_query=f"?lang={lang}" if "lang" in request.query_params else "",
+        data_attribution=settings.data_attribution,
+        settings_json=orjson.dumps(page_settings).decode(),
+        stylesheets=STYLESHEETS, classic_scripts=CLASSIC_SCRIPTS, main_script=MAIN_SCRIPT,
+    )
+    response = HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/")
+async def map_page(request: Request) -> HTMLResponse:
+    return render_map_page(request)

@@ -1,0 +1,197 @@
+// The map page: wires state, API, map and interface together. Settings come from the page's
+// data-settings attribute (no inline script).
+import * as api from "./data/api.js";
+import { filterParams, withParams } from "./data/query.js";
+import { ALL_LIMIT, DEBOUNCE_MS, chooseMode, viewportBbox, viewportRequest } from "./data/loading.js";
+import { sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
+import { boundsToBbox, createMap } from "./map/basemap.js";
+import { createMarkers } from "./map/markers.js";
+import { addLegend } from "./map/legend.js";
+import { createCells, createNearOverlay } from "./map/overlays.js";
+import { announcer } from "./ui/announcer.js";
+import { createFilters } from "./ui/filters.js";
+import { translator } from "./ui/i18n.js";
+import { createList } from "./ui/list.js";
+import { createNear } from "./ui/near.js";
+import { createSearch } from "./ui/search.js";
+
+const root = document.querySelector("[data-settings]");
+const settings = JSON.parse(root.dataset.settings);
+const { lang } = settings;
+const fixed = settings.fixed || {};
+const t = translator(settings.messages, lang);
+const embed = settings.mode === "embed";
+const $ = (selector) => root.querySelector(selector);
+
+if (settings.accent) document.documentElement.style.setProperty("--accent", settings.accent);
+
+let state = stateFromSearch(window.location.search);
+let mode = "all";
+let clustersAvailable = true;
+let fitPending = !state.view && (embed ? settings.fit !== false : true);
+const announce = announcer($("#announcer"));
+const countLine = $("#result-count");
+
+const map = createMap($("#map"), settings, t);
+if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom);
+const markers = createMarkers(map, { settings, t, lang, onSelect: (id, from) => select(id, from) });
+const cells = createCells(map, { t, lang });
+const nearOverlay = createNearOverlay(map);
+const legend = settings.legend !== false ? addLegend(map, { settings, t }) : null;
+const list = $("#results") ? createList($("#results"), { t, lang, onSelect: (id, from) => select(id, from) }) : null;
+const filters = $("#filters") ? createFilters($("#filters"), {
+  t, lang, targetGroups: settings.targetGroups, onChange: (patch) => update(patch),
+}) : null;
+const search = $("#search-form") ? createSearch($("#search-form"), {
+  t,
+  suggestParams: (q) => withParams(filterParams({ ...state, q, near: null }, fixed, lang), {}),
+  onSearch: (q) => update({ q, selected: null }),
+  onPick: (q, feature) => update({ q, selected: feature.id }),
+}) : null;
+const near = $("#near") ? createNear($("#near"), {
+  t, lang, announce, onNear: (patch) => { fitPending = true; update({ ...patch, selected: null }); },
+}) : null;
+
+function writeUrl(push) {
+  const search = searchFromState(state, { lang: new URLSearchParams(window.location.search).get("lang") });
+  if (search === window.location.search) return;
+  const url = `${window.location.pathname}${search}`;
+  if (push) window.history.pushState(null, "", url);
+  else window.history.replaceState(null, "", url);
+}
+
+function syncControls() {
+  filters?.set(state);
+  search?.set(state.q);
+  near?.set(state);
+  nearOverlay.set(state.near, state.radius);
+}
+
+function update(patch, { push = true } = {}) {
+  const before = state;
+  state = { ...state, ...patch };
+  writeUrl(push);
+  syncControls();
+  if (!sameQuery(before, state)) load();
+  else if (patch.selected !== undefined) select(state.selected, "url");
+}
+
+function announceCount(shown, total) {
+  const text = total === null || total === undefined || total === shown
+    ? t.plural("count", shown)
+    : t("count_partial", { shown: shown.toLocaleString(lang), n: total.toLocaleString(lang) });
+  countLine.textContent = text;
+  announce(text);
+}
+
+function showPlaces(collection) {
+  markers.setFeatures(collection.features);
+  list?.show(collection.features);
+  announceCount(collection.features.length, collection.numberMatched);
+}
+
+const runPlaces = api.latest();
+const runFacets = api.latest();
+const runViewport = api.latest();
+
+function failed(error) {
+  if (api.isAbort(error)) return;
+  countLine.textContent = t("error");
+  announce(t("error"));
+}
+
+async function load() {
+  const params = filterParams(state, fixed, lang);
+  if (filters || legend) {
+    runFacets((signal) => api.categories(params, signal)).then((tree) => {
+      filters?.setTree(tree);
+      legend?.setStages(tree.stages);
+    }, failed);
+  }
+  root.setAttribute("aria-busy", "true");
+  try {
+    const collection = await runPlaces((signal) => api.places(withParams(params, { limit: ALL_LIMIT }), signal));
+    mode = chooseMode(collection);
+    if (mode === "all") {
+      cells.clear();
+      showPlaces(collection);
+      fitToResults();
+      if (state.selected !== null) select(state.selected, "url");
+    } else {
+      await loadViewport();
+    }
+    root.dataset.ready = "true";
+  } catch (error) {
+    failed(error);
+  } finally {
+    root.removeAttribute("aria-busy");
+  }
+}
+
+// Viewport mode: only what is in view, as cells from afar and as places up close.
+async function loadViewport() {
+  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  if (!bbox) { showPlaces({ features: [], numberMatched: 0 }); return; }
+  const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
+  const params = withParams(filterParams(state, fixed, lang), request.params);
+  try {
+    const answer = await runViewport((signal) => (request.kind === "clusters"
+      ? api.clusters(params, signal) : api.places(params, signal)));
+    if (request.kind === "clusters") {
+      markers.setFeatures([]);
+      cells.set(answer.features);
+      const firstPlaces = await runPlaces((signal) => api.places(withParams(params, { limit: 100, zoom: null }), signal));
+      list?.show(firstPlaces.features);
+      announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
+    } else {
+      cells.clear();
+      showPlaces(answer);
+    }
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 404 && request.kind === "clusters") {
+      clustersAvailable = false;
+      await loadViewport();
+      return;
+    }
+    failed(error);
+  }
+}
+
+function fitToResults() {
+  if (!fitPending) return;
+  fitPending = false;
+  const bounds = nearOverlay.bounds(state.near, state.radius) || markers.boundsOf();
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+}
+
+function select(id, from) {
+  if (from !== "url" && id !== state.selected) {
+    state = { ...state, selected: id };
+    writeUrl(true);
+  }
+  markers.select(id, { open: from !== "map" });
+  list?.select(id, { scroll: from !== "list" });
+}
+
+let moveTimer = null;
+map.on("moveend", () => {
+  const centre = map.getCenter();
+  state = { ...state, view: { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng } };
+  writeUrl(false);
+  if (mode === "viewport") {
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(() => loadViewport().catch(failed), DEBOUNCE_MS);
+  }
+});
+
+window.addEventListener("popstate", () => {
+  const before = state;
+  state = stateFromSearch(window.location.search);
+  syncControls();
+  if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
+  if (!sameQuery(before, state)) load();
+  else select(state.selected, "url");
+});
+
+syncControls();
+load();

@@ -1,0 +1,34 @@
+// The Leaflet map itself: tiles only from the configured server (or none), attributions.
+const L = window.L;
+
+export function createMap(container, settings, t) {
+  const [w, s, e, n] = settings.serviceArea;
+  const map = L.map(container, {
+    zoomControl: true,
+    keyboard: true,
+    maxZoom: settings.tiles.maxZoom,
+    minZoom: 3,
+    attributionControl: true,
+    zoomSnap: 0.5,
+  });
+  map.attributionControl.setPrefix(false);
+  if (settings.tiles.enabled) {
+    // The attribution is the operator's configured HTML (a link to the licence), not user data.
+    L.tileLayer(settings.tiles.url, {
+      maxZoom: settings.tiles.maxZoom, attribution: settings.tiles.attribution,
+    }).addTo(map);
+  }
+  map.attributionControl.addAttribution(t("data_attribution_short"));
+  map.fitBounds([[s, w], [n, e]]);
+  container.setAttribute("aria-label", t("map_label"));
+  // Leaflet's own controls get labels in the page's language.
+  for (const [selector, key] of [[".leaflet-control-zoom-in", "zoom_in"], [".leaflet-control-zoom-out", "zoom_out"]]) {
+    const button = container.querySelector(selector);
+    if (button) { button.title = t(key); button.setAttribute("aria-label", t(key)); }
+  }
+  return map;
+}
+
+export function boundsToBbox(bounds) {
+  return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+}

@@ -1,0 +1,92 @@
+// Categories grouped by the stages of the learning biography, with counts, and target groups.
+import { formatCount } from "../data/format.js";
+import { el } from "./dom.js";
+
+export function createFilters(container, { t, lang, targetGroups, onChange }) {
+  const categoryBox = el("div", { class: "stage-groups" });
+  const groupBox = el("fieldset", { class: "filter-group" },
+    el("legend", { text: t("target_groups_heading") }));
+  const reset = el("button", { type: "button", class: "button-link reset-filters" },
+    t("reset_filters"));
+  container.append(
+    el("h2", { class: "panel-heading", id: "categories-heading", text: t("categories_heading") }),
+    categoryBox, groupBox, reset);
+
+  const chosen = { categories: new Set(), targetGroups: new Set() };
+  const boxes = new Map(); // slug → {input, count}
+
+  const changed = () => onChange({
+    categories: [...boxes.keys()].filter((slug) => chosen.categories.has(slug)),
+    targetGroups: targetGroups.map((g) => g.slug).filter((slug) => chosen.targetGroups.has(slug)),
+  });
+
+  function checkbox(name, slug, label, set) {
+    const id = `filter-${name}-${slug}`;
+    const input = el("input", { type: "checkbox", id, name, value: slug });
+    input.checked = set.has(slug);
+    input.addEventListener("change", () => {
+      if (input.checked) set.add(slug); else set.delete(slug);
+      changed();
+    });
+    const count = el("span", { class: "count" });
+    const row = el("div", { class: "check" }, input, el("label", { for: id }, label, " ", count));
+    return { row, input, count };
+  }
+
+  for (const group of targetGroups) {
+    const box = checkbox("target_group", group.slug, group.label, chosen.targetGroups);
+    groupBox.append(box.row);
+    boxes.set(`tg:${group.slug}`, box);
+  }
+
+  reset.addEventListener("click", () => {
+    chosen.categories.clear();
+    chosen.targetGroups.clear();
+    for (const { input } of boxes.values()) input.checked = false;
+    changed();
+  });
+
+  return {
+    // The tree from /api/categories: built once, then only counts change.
+    setTree(tree) {
+      if (!categoryBox.childElementCount) {
+        for (const stage of tree.stages) {
+          const summaryCount = el("span", { class: "count", "data-stage": stage.slug });
+          const details = el("details", { class: "stage", "data-stage": stage.slug },
+            el("summary", {}, el("span", { class: "swatch", "aria-hidden": "true" }),
+              el("span", { class: "stage-name", text: stage.name }), " ", summaryCount));
+          details.style.setProperty("--stage-colour", stage.colour);
+          const fieldset = el("fieldset", {}, el("legend", { class: "visually-hidden", text: stage.name }));
+          for (const category of stage.categories) {
+            const box = checkbox("category", category.slug, category.name, chosen.categories);
+            fieldset.append(box.row);
+            boxes.set(category.slug, box);
+          }
+          details.open = stage.categories.some((c) => chosen.categories.has(c.slug));
+          details.append(fieldset);
+          categoryBox.append(details);
+        }
+      }
+      for (const stage of tree.stages) {
+        categoryBox.querySelector(`.count[data-stage="${stage.slug}"]`).textContent =
+          `(${formatCount(stage.count, lang)})`;
+        for (const category of stage.categories) {
+          boxes.get(category.slug).count.textContent = `(${formatCount(category.count, lang)})`;
+        }
+      }
+    },
+    set({ categories, targetGroups: groups }) {
+      replaceAll(chosen.categories, categories);
+      replaceAll(chosen.targetGroups, groups);
+      for (const [key, { input }] of boxes) {
+        input.checked = key.startsWith("tg:")
+          ? chosen.targetGroups.has(key.slice(3)) : chosen.categories.has(key);
+      }
+    },
+  };
+}
+
+function replaceAll(set, values) {
+  set.clear();
+  for (const value of values) set.add(value);
+}
