@@ -2,10 +2,12 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.security import check_origins
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
@@ -49,6 +51,18 @@ class Settings(BaseSettings):
         "Koordinaten: geokodiert mit Nominatim, © OpenStreetMap-Mitwirkende, ODbL 1.0."
     )
     site_name: str = "Lernorte im Landkreis Fulda"
+
+    # Who may frame /embed: origins such as https://www.fulda.de, or * for any site. Every other
+    # page can never be framed. CORS for the public read API: origins, or * (public, cookie-free
+    # data). Both are comma-separated in the environment.
+    embed_allowed_origins: Annotated[list[str], NoDecode] = ["*"]
+    cors_origins: Annotated[list[str], NoDecode] = ["*"]
+
+    @field_validator("embed_allowed_origins", "cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object, info: ValidationInfo) -> list[str]:
+        items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+        return check_origins(items, f"LERNORTE_{info.field_name.upper()}")
 
     # Signs session cookies and CSRF tokens. The default only exists so that a laptop works
     # without configuration; outside development it is refused (see _refuse_insecure_production).

@@ -14,6 +14,7 @@ from app.migrate import head_revision
 from app.pages.map import router as map_page_router
 from app.places.clusters_router import router as clusters_router
 from app.places.router import router as places_router
+from app.security import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.head_revision = head_revision()
     register_error_handlers(app)
+    # Outermost of our middleware, so that every answer gets the headers.
+    app.add_middleware(SecurityHeaders, settings=settings)
     observability.install(app, settings.log_level, settings.log_format)
     app.include_router(health.router)
     app.include_router(places_router)
