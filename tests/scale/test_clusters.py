@@ -1,0 +1,114 @@
+"""Clusters add up to the places they stand for, under every filter, and follow edits."""
+
+import pytest
+
+from tests.conftest import sql
+
+GERMANY = "5.8,47.2,15.1,55.1"
+FILTERS = [
+    {},
+    {"category": "kita"},
+    {"category": ["schule", "bibliothek"]},  # a stage and a category: any of them
+    {"q": "Kita"},
+    {"near": "9.68,50.55", "radius": "40000"},
+    {"target_group": "senioren"},
+    {"language": "en"},
+    {"municipality": "Fulda"},
+    {"category": "grundschule", "q": "Astrid"},
+]
+
+
+def _clusters(client, **params):
+    response = client.get("/api/clusters", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/geo+json")
+    return response.json()
+
+
+def _place_count(client, bbox: list[float], **params) -> int:
+    response = client.get("/api/places", params={**params, "bbox": ",".join(map(str, bbox)),
+                                                 "limit": 1})
+    assert response.status_code == 200, response.text
+    return response.json()["numberMatched"]
+
+
+def _assert_adds_up(client, collection, **params) -> None:
+    counts = [f["properties"]["count"] for f in collection["features"]]
+    assert sum(counts) == collection["numberMatched"]
+    assert collection["numberMatched"] == _place_count(client, collection["bbox"], **params)
+    for feature in collection["features"]:
+        props = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"]
+        min_lon, min_lat, max_lon, max_lat = props["bbox"]
+        assert min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
+        # Every place counts once per stage and at least once among the categories.
+        assert props["count"] <= sum(props["categories"].values())
+        assert max(props["stages"].values()) <= props["count"] <= sum(props["stages"].values())
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "none")
+def test_clusters_add_up_to_the_places_under_every_filter(make_client, scale_url, params):
+    client = make_client(scale_url)
+    on_the_fly = make_client(scale_url, cluster_aggregates=False)
+    for bbox, zoom in [(GERMANY, 5), ("8.0,49.5,11.5,51.5", 8), ("9.55,50.45,9.8,50.65", 12),
+                       ("9.62,50.52,9.72,50.58", 14)]:
+        collection = _clusters(client, bbox=bbox, zoom=zoom, **params)
+        _assert_adds_up(client, collection, **params)
+        # The precomputed aggregates and the aggregation of the matching rows agree exactly.
+        assert collection == _clusters(on_the_fly, bbox=bbox, zoom=zoom, **params)
+    assert _clusters(client, bbox=GERMANY, zoom=5)["numberMatched"] > 2500
+
+
+def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
+    client = make_client(scale_url)
+    fulda = {"bbox": "9.55,50.45,9.8,50.65", "zoom": 12}
+    berlin = {"bbox": "13.39,52.49,13.41,52.51", "zoom": 12}
+    before = _clusters(client, **fulda)
+    berlin_before = _clusters(client, **berlin)["numberMatched"]
+    kitas_before = _clusters(client, **fulda, category="kita")["numberMatched"]
+    ids = [r[0] for r in sql(pg, fresh_db,
+                             "SELECT id FROM places WHERE status = 'published' AND "
+                             "geom && ST_MakeEnvelope(9.6, 50.5, 9.75, 50.6, 4326) ORDER BY id LIMIT 4")]
+    moved, archived, deleted, recategorised = ids
+    sql(pg, fresh_db, "UPDATE places SET geom = ST_SetSRID(ST_MakePoint(13.4, 52.5), 4326) "
+                      "WHERE id = %s", (moved,))
+    sql(pg, fresh_db, "UPDATE places SET status = 'archived' WHERE id = %s", (archived,))
+    sql(pg, fresh_db, "DELETE FROM places WHERE id = %s", (deleted,))
+    was_kita = sql(pg, fresh_db, "SELECT count(*) FROM place_categories pc JOIN categories c "
+                                 "ON c.id = pc.category_id WHERE place_id = %s AND c.slug = 'kita'",
+                   (recategorised,))[0][0]
+    sql(pg, fresh_db, "DELETE FROM place_categories WHERE place_id = %s", (recategorised,))
+    sql(pg, fresh_db, "INSERT INTO place_categories (place_id, category_id, position) "
+                      "SELECT %s, id, 0 FROM categories WHERE slug = 'kita'", (recategorised,))
+
+    after = _clusters(client, **fulda)
+    assert after["numberMatched"] == before["numberMatched"] - 3
+    _assert_adds_up(client, after)
+    kitas = _clusters(client, **fulda, category="kita")
+    assert kitas["numberMatched"] == kitas_before + (1 - was_kita)
+    _assert_adds_up(client, kitas, category="kita")
+    assert _clusters(client, **berlin)["numberMatched"] == berlin_before + 1
+
+
+def test_a_whole_country_at_street_zoom_stays_bounded(make_client, scale_url):
+    client = make_client(scale_url)
+    response = client.get("/api/clusters", params={"bbox": "-180,-85,180,85", "zoom": 16})
+    assert response.status_code == 200
+    collection = response.json()
+    assert collection["zoom"] < 16
+    assert collection["numberReturned"] <= 1024
+    assert len(response.content) < 200_000
+    assert collection["numberMatched"] == _clusters(client, bbox=GERMANY, zoom=3)["numberMatched"]
+
+
+@pytest.mark.parametrize("params, mentions", [
+    ({"zoom": 5}, "bbox"),
+    ({"bbox": GERMANY}, "zoom"),
+    ({"bbox": GERMANY, "zoom": 30}, "zoom"),
+    ({"bbox": GERMANY, "zoom": 5, "category": "gibtsnicht"}, "category"),
+    ({"bbox": GERMANY, "zoom": 5, "zom": 5}, "zom"),
+])
+def test_clusters_reject_what_makes_no_sense(client, params, mentions):
+    response = client.get("/api/clusters", params=params)
+    assert response.status_code == 422
+    assert mentions in response.text
