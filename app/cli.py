@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tqdm import tqdm
 
-from app import migrate
+from app import backup, migrate
 from app.cluster import Cluster, ClusterError, database_url
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
@@ -122,6 +122,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    target = Path(args.output or backup.default_backup_name())
+    backup.backup(_url(), target)
+    print(f"backup written to {target} ({target.stat().st_size} bytes)", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    url = _url()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("lernorte: restore replaces all data; add --yes to confirm", file=sys.stderr)
+            return 2
+        answer = input(f"Replace ALL data in {backup.libpq_target(url)[0]} with {args.file}? "
+                       "Type 'yes': ")
+        if answer.strip() != "yes":
+            return 1
+    backup.restore(url, Path(args.file))
+    print(f"restored {args.file}; restart the app servers", file=sys.stderr)
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.database_url:
@@ -167,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="statuses to export (repeatable; default draft and published)")
     exp.set_defaults(func=cmd_export)
 
+    bak = sub.add_parser("backup", help="write the whole database to a file (pg_dump -Fc)")
+    bak.add_argument("-o", "--output", help="file to write (default: lernorte-DATE-TIME.dump)")
+    bak.set_defaults(func=cmd_backup)
+
+    res = sub.add_parser("restore", help="replace the whole database with a backup file")
+    res.add_argument("file")
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    res.set_defaults(func=cmd_restore)
+
     db = sub.add_parser("db", help="the private PostgreSQL cluster under .data/")
     db.add_argument("action", choices=("start", "stop", "status"))
     db.set_defaults(func=cmd_db)
@@ -177,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ClusterError as exc:
+    except (ClusterError, backup.BackupError) as exc:
         print(f"lernorte: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
