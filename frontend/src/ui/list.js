@@ -1,5 +1,5 @@
 // The result list: the complete alternative to the map, same places in the same order.
-import { el } from "./dom.js";
+import { el, visuallyHidden } from "./dom.js";
 import { placeFacts } from "./describe.js";
 
 const CHUNK = 100;
@@ -18,8 +18,8 @@ export function createList(container, { t, lang, onSelect }) {
     const item = el("li", { class: "result", "data-id": feature.id });
     item.style.setProperty("--stage-colour", p.colour || "#444");
     const heading = el("h3", { class: "result-name" }, el("a", { href: p.url, text: p.name }));
-    const show = el("button", { type: "button", class: "button-link show-on-map",
-      "aria-label": t("show_on_map_named", { name: p.name }) }, t("show_on_map"));
+    const show = el("button", { type: "button", class: "button-link show-on-map" },
+      t("show_on_map"), visuallyHidden(`: ${p.name}`));
     show.addEventListener("click", () => onSelect(feature.id, "list"));
     if (!feature.geometry) show.hidden = true;
     item.append(heading, placeFacts(p, lang, t), show);

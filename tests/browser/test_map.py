@@ -1,0 +1,237 @@
+"""The citizen map page `/` in a real Chromium against a real server over the Fulda schools."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_accessible, guard
+from tests.conftest import sql
+
+pytestmark = pytest.mark.browser
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def open_map(page: Page, server, query: str = "?lang=de"):
+    watch = guard(page, server.url)
+    page.goto(server.url + "/" + query)
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    return watch
+
+
+def markers_on_map(page: Page) -> int:
+    """Places drawn on the map: single markers plus the numbers on the clusters."""
+    return page.evaluate("""() => document.querySelectorAll('.place-marker').length +
+        [...document.querySelectorAll('.cluster-marker [aria-hidden]')]
+            .reduce((n, el) => n + Number(el.textContent.replace(/\\D/g, '')), 0)""")
+
+
+def list_names(page: Page) -> list[str]:
+    return page.locator(".result-name").all_text_contents()
+
+
+def count_of(page: Page, category: str) -> int:
+    text = page.locator(f"label[for=filter-category-{category}] .count").inner_text()
+    return int(re.search(r"\((\d+)\)", text).group(1))
+
+
+def test_markers_clusters_list_and_count_appear(page: Page, live_server):
+    watch = open_map(page, live_server)
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
+    assert len(list_names(page)) == 87
+    assert markers_on_map(page) == 87
+    expect(page.locator(".legend")).to_contain_text("Schule")
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("JedeSchule")
+    expect(page.locator(".site-footer")).to_contain_text("Hessisches Statistisches Landesamt")
+    watch.check()
+
+
+def test_each_filter_changes_map_list_and_counts_together(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.locator("summary", has_text="Schule").first.click()
+    special = count_of(page, "foerderschule")
+    assert 0 < special < 87
+    page.get_by_label("Förderschule").check()
+    expect(page.locator("#result-count")).to_have_text(re.compile(f"^{special} Lernorte? gefunden$"))
+    assert len(list_names(page)) == special
+    api = page.request.get(live_server.url + "/api/places?category=foerderschule&limit=1000").json()
+    assert list_names(page) == [f["properties"]["name"] for f in api["features"]]
+    page.wait_for_function(f"() => document.querySelectorAll('.place-marker, .cluster-marker').length > 0")
+    assert markers_on_map(page) == special
+    assert "category=foerderschule" in page.url
+
+    # A target group narrows further and the category counts follow it.
+    primary_before = count_of(page, "grundschule")
+    page.get_by_label("Kinder", exact=True).check()
+    page.wait_for_function(f"() => !document.querySelector('main').hasAttribute('aria-busy')")
+    expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^0 "))
+    assert "target_group=kinder" in page.url
+    page.get_by_label("Förderschule").uncheck()
+    page.get_by_label("Kinder", exact=True).uncheck()
+    expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
+    assert count_of(page, "grundschule") == primary_before
+    assert markers_on_map(page) == 87
+    watch.check()
+
+
+def test_back_button_restores_the_filters(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.locator("summary", has_text="Schule").first.click()
+    page.get_by_label("Förderschule").check()
+    expect(page.locator("#result-count")).not_to_have_text("87 Lernorte gefunden")
+    page.go_back()
+    expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
+    expect(page.get_by_label("Förderschule")).not_to_be_checked()
+    page.go_forward()
+    expect(page.get_by_label("Förderschule")).to_be_checked()
+    expect(page.locator("#result-count")).not_to_have_text("87 Lernorte gefunden")
+    watch.check()
+
+
+def test_search_with_a_typo_suggests_the_school_and_selects_it_by_keyboard(page: Page, live_server):
+    watch = open_map(page, live_server)
+    box = page.get_by_role("combobox", name="Name, Träger oder Adresse")
+    box.press_sequentially("uttrichhausen", delay=20)
+    option = page.get_by_role("option").first
+    expect(option).to_contain_text("Uttrichshausen")
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "suggestion-0")
+    box.press("Enter")
+    expect(page.locator("#result-count")).to_have_text("1 Lernort gefunden")
+    assert "Uttrichshausen" in list_names(page)[0]
+    expect(page.locator(".result[aria-current]")).to_contain_text("Uttrichshausen")
+    expect(page.locator(".leaflet-popup")).to_contain_text("Uttrichshausen")
+    assert "q=uttrichhausen" in page.url and "place=" in page.url
+    watch.check()
+
+
+def distances_in_metres(page: Page) -> list[float]:
+    values = []
+    for text in page.locator(".result .place-distance").all_text_contents():
+        number, unit = re.search(r"([\d.,]+)\s*(km|m)\b", text.replace("\u00a0", " ")).groups()
+        value = float(number.replace(".", "").replace(",", "."))
+        values.append(value * 1000 if unit == "km" else value)
+    return values
+
+
+def test_near_a_point_in_the_link_sorts_by_distance_with_radius(page: Page, live_server):
+    watch = open_map(page, live_server, "?lang=de&near=9.6716,50.5547&near_label=Fulda&radius=5000")
+    distances = distances_in_metres(page)
+    assert distances and distances == sorted(distances)
+    assert distances[-1] <= 5000
+    expect(page.locator(".place-distance").first).to_have_text(re.compile(r"^\d+(,\d)? (km|m) entfernt$"))
+    expect(page.locator("#radius")).to_have_value("5000")
+    page.locator("#radius").select_option("2000")
+    page.wait_for_function("() => new URL(location).searchParams.get('radius') === '2000'")
+    page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
+    assert max(distances_in_metres(page)) <= 2000
+    watch.check()
+
+
+def test_near_an_address_sorts_by_distance(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.get_by_label("Postleitzahl oder Ort").fill("Hünfeld")
+    page.get_by_role("button", name="In der Nähe suchen").click()
+    expect(page.locator("#near-status")).to_contain_text("Hünfeld")
+    page.wait_for_function("() => new URL(location).searchParams.has('near')")
+    expect(page.locator(".place-distance").first).to_be_visible()
+    distances = distances_in_metres(page)
+    assert distances == sorted(distances) and len(distances) > 1
+    assert "Hünfeld" in page.locator(".result .place-address").first.inner_text()
+    watch.check()
+
+
+def test_refused_geolocation_says_so_clearly(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.get_by_role("button", name="Meinen Standort verwenden").click()
+    expect(page.locator("#near-status")).to_contain_text("Zugriff im Browser abgelehnt")
+    watch.check()
+
+
+def tab_until(page: Page, condition: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return {condition}; }}"):
+            return
+    raise AssertionError(f"keyboard focus never reached: {condition}")
+
+
+def test_keyboard_alone_filters_walks_the_list_and_opens_a_place(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Zur Ergebnisliste springen")
+    tab_until(page, "el.tagName === 'SUMMARY' && el.textContent.includes('Schule')")
+    page.keyboard.press("Enter")
+    tab_until(page, "el.id === 'filter-category-foerderschule'")
+    page.keyboard.press("Space")
+    expect(page.locator("#result-count")).not_to_have_text("87 Lernorte gefunden")
+    tab_until(page, "el.classList.contains('show-on-map')")
+    page.keyboard.press("Enter")
+    expect(page.locator(".result[aria-current]")).to_have_count(1)
+    expect(page.locator(".leaflet-popup")).to_be_visible()
+    tab_until(page, "el.closest('.result-name') !== null")
+    name = page.evaluate("() => document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orte/\d+"))
+    assert name
+    watch.check()
+
+
+def test_arabic_is_right_to_left_and_remembered(page: Page, live_server):
+    watch = open_map(page, live_server)
+    page.get_by_role("link", name="العربية").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    expect(page.locator("#result-count")).to_contain_text("تم العثور على")
+    expect(page.locator(".result .place-category").first).to_have_text(
+        re.compile("مدرسة"))
+    # The list sits to the left of the map in a right-to-left layout.
+    assert page.locator("#results").bounding_box()["x"] < page.locator("#map").bounding_box()["x"]
+    page.goto(live_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    page.goto(live_server.url + "/?lang=uk")
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    expect(page.locator("#result-count")).to_have_text("Знайдено 87 місць")
+    watch.check()
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "uk", "ar"])
+def test_no_wcag_a_or_aa_violations(page: Page, live_server, lang):
+    watch = open_map(page, live_server, f"?lang={lang}")
+    page.locator("details.stage").first.click()
+    assert_accessible(page)
+    watch.check()
+
+
+def test_phone_width_stacks_map_then_list_without_sideways_scrolling(page: Page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    watch = open_map(page, live_server)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["width"] >= 320
+    assert page.locator("#results").bounding_box()["y"] > map_box["y"] + map_box["height"] - 1
+    page.locator(".show-on-map").first.tap() if page.context.browser.browser_type.name == "never" \
+        else page.locator(".show-on-map").first.click()
+    expect(page.locator(".leaflet-popup")).to_be_visible()
+    watch.check()
+
+
+def test_a_name_that_looks_like_html_stays_text(page: Page, pg, fresh_db, fresh_url, start_server):
+    sql(pg, fresh_db, "UPDATE places SET name = %s WHERE name LIKE '%%Uttrichshausen%%'", (XSS,))
+    server = start_server(fresh_url)
+    watch = open_map(page, server)
+    box = page.get_by_role("combobox", name="Name, Träger oder Adresse")
+    box.press_sequentially("onerror", delay=20)
+    expect(page.get_by_role("option").first).to_contain_text(XSS)
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page.locator(".result-name").first).to_have_text(XSS)
+    expect(page.locator(".leaflet-popup .popup-name")).to_have_text(XSS)
+    assert page.locator("img[src='x']").count() == 0
+    page.wait_for_timeout(300)
+    watch.check()  # no dialog opened, no page error
