@@ -15,6 +15,8 @@ from app.pages.map import router as map_page_router
 from app.pages.statement import router as statement_router
 from app.places.clusters_router import router as clusters_router
 from app.places.router import router as places_router
+from app.embed.router import oembed_router
+from app.embed.router import router as embed_router
 from app.security import SecurityHeaders
 
 
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.install(app, settings.log_level, settings.log_format)
     app.include_router(health.router)
     app.include_router(places_router)
+    app.include_router(embed_router)
+    app.include_router(oembed_router)
     app.include_router(static.router)
     app.include_router(map_page_router)
     app.include_router(statement_router)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.config import PROJECT_ROOT, Settings
+from app.embed.oembed import discovery_href
 from app.static import static_url, vendor_url
 from app.vocabulary import LANGUAGES, TARGET_GROUPS
 
@@ -90,6 +91,8 @@ def render_map_page(request: Request, options: dict[str, Any] | None = None) -> 
         data_attribution=settings.data_attribution,
         settings_json=orjson.dumps(page_settings).decode(),
         stylesheets=STYLESHEETS, classic_scripts=CLASSIC_SCRIPTS, main_script=MAIN_SCRIPT,
+        oembed_href=discovery_href(str(request.url)), full_map_url=options.get("fullMapUrl"),
+        full_map_label=options.get("fullMapLabel"), frame_script=options.get("frameScript"),
     )
     response = HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
     if request.query_params.get("lang") in LANGUAGES:

@@ -25,7 +25,14 @@ const $ = (selector) => root.querySelector(selector);
 
 if (settings.accent) document.documentElement.style.setProperty("--accent", settings.accent);
 
-let state = stateFromSearch(window.location.search);
+// In an embed the filters are the server-checked settings.fixed; the URL supplies only the view
+// and the selected place, so a parameter the server dropped cannot break the map.
+function readUrlState() {
+  const parsed = stateFromSearch(window.location.search);
+  return embed ? { ...parsed, categories: [], targetGroups: [], q: "" } : parsed;
+}
+
+let state = readUrlState();
 let mode = "all";
 let clustersAvailable = true;
 let fitPending = !state.view && (embed ? settings.fit !== false : true);
@@ -186,7 +193,7 @@ map.on("moveend", () => {
 
 window.addEventListener("popstate", () => {
   const before = state;
-  state = stateFromSearch(window.location.search);
+  state = readUrlState();
   syncControls();
   if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
   if (!sameQuery(before, state)) load();
