@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tqdm import tqdm
@@ -210,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ClusterError, backup.BackupError) as exc:
         print(f"lernorte: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # settings from the environment; say which, not a traceback
+        reasons = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        print(f"lernorte: invalid configuration: {reasons}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     )
     site_name: str = "Lernorte im Landkreis Fulda"
 
+    # Public data may be reused this long by browsers and proxies without asking (app/caching.py).
+    cache_max_age_s: int = 60
+
     # Who may frame /embed: origins such as https://www.fulda.de, or * for any site. Every other
     # page can never be framed. CORS for the public read API: origins, or * (public, cookie-free
     # data). Both are comma-separated in the environment.

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import health, observability, static
+from app import caching, health, observability, static
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.head_revision = head_revision()
     register_error_handlers(app)
+    # Inside the security headers, so that a 304 gets them too.
+    caching.install(app, settings)
     # Outermost of our middleware, so that every answer gets the headers.
     app.add_middleware(SecurityHeaders, settings=settings)
     observability.install(app, settings.log_level, settings.log_format)

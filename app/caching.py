@@ -1,0 +1,156 @@
+"""HTTP caching and compression of public reads.
+
+Validators: one row, ``data_version``, is bumped by triggers on every change to public data
+(migration 0003), whoever makes it — the admin, the importer, plain SQL. So an ETag is the hash of
+that version, the code that renders it, the full URL and the request headers that choose the
+representation; it changes the moment an edit commits. A request whose ``If-None-Match`` (or,
+without it, ``If-Modified-Since``) still matches is answered 304 before the handler runs: a
+revalidation costs one primary-key read instead of the query.
+
+ETags are weak (``W/``): the same data is sent gzipped or plain, which are different bytes but
+the same content, and weak comparison is all that GET revalidation needs.
+
+Only public, cookie-free data gets shared caching (``PUBLIC_PATHS``). Nothing under /admin, no
+request carrying the session cookie and no response that sets a cookie or its own Cache-Control
+is touched, so nobody's session can end up in a proxy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.datastructures import URL, Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+
+# Path prefixes of public data. Pages that only carry the app shell (/, /embed) are static assets'
+# business; pages that can differ per user never belong here.
+PUBLIC_PATHS = ("/api/places", "/api/categories", "/api/clusters", "/api/gazetteer", "/ogc",
+                "/downloads", "/orte/")
+# Request headers that choose between representations of one URL (OGC's f= default is Accept).
+VARY = ("accept", "accept-language")
+# Compressing less than this costs more than it saves (headers, CPU, one TCP packet anyway).
+GZIP_MINIMUM_BYTES = 500
+APP_ROOT = Path(__file__).resolve().parent
+
+
+def is_public(path: str) -> bool:
+    return path.startswith(PUBLIC_PATHS)
+
+
+@lru_cache
+def code_fingerprint() -> str:
+    """A digest of the code and templates that render answers: a new release must not be
+    answered 304 for what the old one rendered. The same in every worker process."""
+    digest = hashlib.sha256()
+    for path in sorted(APP_ROOT.rglob("*")):
+        if path.suffix in (".py", ".html", ".j2", ".json", ".txt") and path.is_file():
+            digest.update(path.relative_to(APP_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+async def data_version(conn: AsyncConnection) -> tuple[int, datetime]:
+    """The current version of the public data and when it last changed."""
+    row = (await conn.execute(text("SELECT version, changed_at FROM data_version"))).one()
+    return row.version, row.changed_at
+
+
+def make_etag(version: int, url: str, headers: Headers) -> str:
+    parts = [code_fingerprint(), str(version), url, *(headers.get(h, "") for h in VARY)]
+    return 'W/"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 8.8.3.2) against a list of entity tags."""
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+def not_modified(headers: Headers, etag: str, changed_at: datetime) -> bool:
+    """RFC 9110 13.2.2: If-None-Match decides when present; If-Modified-Since only without it."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        return _etag_matches(if_none_match, etag)
+    if_modified_since = headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as the RFC says
+    if since.tzinfo is None:
+        return False
+    return changed_at.replace(microsecond=0) <= since
+
+
+class ConditionalCache:
+    """ETag, Last-Modified, Cache-Control and 304 for GET/HEAD of public data."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.session_cookie = settings.session_cookie
+        # Browsers and proxies reuse an answer this long without asking; after that a
+        # revalidation is a cheap 304. A minute bounds how long a fresh edit can stay invisible
+        # while sparing the database the reloads of a busy map.
+        self.cache_control = f"public, max-age={settings.cache_max_age_s}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or not is_public(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if self.session_cookie in cookie_parser(headers.get("cookie", "")):
+            await self.app(scope, receive, send)
+            return
+        engine: AsyncEngine = scope["app"].state.engine
+        try:
+            async with engine.connect() as conn:
+                version, changed_at = await data_version(conn)
+        except (SQLAlchemyError, OSError):
+            # No validators without the database; the handler reports the outage itself.
+            await self.app(scope, receive, send)
+            return
+        etag = make_etag(version, str(URL(scope=scope)), headers)
+        validators = [("etag", etag), ("last-modified", http_date(changed_at)),
+                      ("cache-control", self.cache_control),
+                      ("vary", "Accept, Accept-Language")]
+        if not_modified(headers, etag, changed_at):
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k.encode(), v.encode()) for k, v in validators]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_validators(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                response_headers = MutableHeaders(scope=message)
+                if "set-cookie" not in response_headers and "cache-control" not in response_headers:
+                    for name, value in validators:
+                        if name == "vary":
+                            response_headers.add_vary_header(value)
+                        else:
+                            response_headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_validators)
+
+
+def install(app: ASGIApp, settings: Settings) -> None:
+    """Conditional requests inside, gzip around them (a 304 has no body to compress)."""
+    app.add_middleware(ConditionalCache, settings=settings)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
