@@ -20,7 +20,8 @@ from app.embed.options import EmbedOptions, parse_embed_query
 from app.embed.static_export import embed_texts, script_hashes, static_map
 from app.errors import NotFound
 from app.models import Category, Stage
-from app.pages.map import LANGUAGE_LABELS, RTL, negotiate_language, render_map_page
+from app.pages import i18n
+from app.pages.map import render_map_page
 from app.places.params import Filter
 from app.places.query import Page, PlaceFilter, count_matched, fetch_features, resolve_categories
 from app.responses import JSONResponse
@@ -51,7 +52,7 @@ def _filter(options: EmbedOptions) -> PlaceFilter:
 @router.get("/embed")
 async def embed(request: Request, conn: Conn) -> HTMLResponse:
     options = await _options(request, conn)
-    lang = negotiate_language(request)
+    lang = i18n.negotiate(request)
     page_options = {**options.page_options(), "fullMapUrl": options.full_map_url(),
                     "fullMapLabel": embed_texts(lang)["embed"]["open_full_map"],
                     "frameScript": static_url("embed/frame.js")}
@@ -83,13 +84,13 @@ async def static_html(request: Request, conn: Conn, settings: AppSettings, flt: 
 
 @router.get("/karte-einbinden")
 async def builder(request: Request, settings: AppSettings) -> HTMLResponse:
-    lang = negotiate_language(request)
+    lang = i18n.negotiate(request)
     texts = embed_texts(lang)["builder"]
     page_settings = {"lang": lang, "texts": texts, "origin": str(request.base_url).rstrip("/"),
-                     "languages": list(LANGUAGE_LABELS.items())}
+                     "languages": list(i18n.LANGUAGE_NAMES.items())}
     html = _env.get_template("builder.html").render(
-        lang=lang, dir="rtl" if lang in RTL else "ltr", t=texts, site_name=settings.site_name,
-        languages=LANGUAGE_LABELS.items(), settings_json=orjson.dumps(page_settings).decode(),
+        lang=lang, dir=i18n.direction(lang), t=texts, site_name=settings.site_name,
+        languages=i18n.LANGUAGE_NAMES.items(), settings_json=orjson.dumps(page_settings).decode(),
         stylesheet=static_url("css/map.css"), script=static_url("embed/builder.js"))
     return HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
 

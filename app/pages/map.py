@@ -14,18 +14,13 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.embed.oembed import discovery_href
+from app.pages import i18n
+from app.pages.render import environment
 from app.static import static_url, vendor_url
-from app.vocabulary import LANGUAGES, TARGET_GROUPS
-
-TEMPLATES = PROJECT_ROOT / "app" / "pages" / "templates"
-MESSAGES = PROJECT_ROOT / "frontend" / "i18n"
-LANGUAGE_LABELS = {"de": "Deutsch", "en": "English", "uk": "Українська", "ar": "العربية"}
-RTL = {"ar"}
-LANG_COOKIE = "lang"
+from app.vocabulary import TARGET_GROUPS
 
 STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
                vendor_url("leaflet.markercluster", "dist/MarkerCluster.css"),
@@ -37,28 +32,12 @@ CLASSIC_SCRIPTS = (vendor_url("leaflet", "dist/leaflet.js"),
 MAIN_SCRIPT = static_url("src/main.js")
 
 router = APIRouter(include_in_schema=False)
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 @lru_cache
 def messages(lang: str) -> dict[str, str]:
     """The map's interface words, shared by this template and the JavaScript."""
-    return json.loads((MESSAGES / f"map.{lang}.json").read_text(encoding="utf-8"))
-
-
-def negotiate_language(request: Request) -> str:
-    """``?lang=`` → cookie → Accept-Language → German."""
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    remembered = request.cookies.get(LANG_COOKIE)
-    if remembered in LANGUAGES:
-        return remembered
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return "de"
+    return json.loads((i18n.I18N_DIR / f"map.{lang}.json").read_text(encoding="utf-8"))
 
 
 def _page_settings(settings: Settings, lang: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -81,12 +60,12 @@ def render_map_page(request: Request, options: dict[str, Any] | None = None) -> 
     "q": "..."}, "fit": bool}`` (validated by the caller)."""
     settings: Settings = request.app.state.settings
     options = {"mode": "full", **(options or {})}
-    lang = negotiate_language(request)
+    lang = i18n.negotiate(request)
     page_settings = _page_settings(settings, lang, options)
-    html = _env.get_template("map.html").render(
-        lang=lang, dir="rtl" if lang in RTL else "ltr", t=messages(lang),
+    html = environment.get_template("map.html").render(
+        lang=lang, dir=i18n.direction(lang), t=messages(lang),
         mode=options["mode"], show_list=options.get("list", True),
-        languages=LANGUAGE_LABELS.items(),
+        languages=i18n.LANGUAGE_NAMES.items(),
         lang_query=f"?lang={lang}" if "lang" in request.query_params else "",
         data_attribution=settings.data_attribution,
         settings_json=orjson.dumps(page_settings).decode(),
@@ -95,8 +74,7 @@ def render_map_page(request: Request, options: dict[str, Any] | None = None) -> 
         full_map_label=options.get("fullMapLabel"), frame_script=options.get("frameScript"),
     )
     response = HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    i18n.remember(request, response)
     return response
 
 
