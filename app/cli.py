@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tqdm import tqdm
 
-from app import backup, migrate
+from app import backup, migrate, procs
 from app.cluster import Cluster, ClusterError, database_url
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
@@ -114,9 +114,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # The server (and each worker) connects to exactly this database.
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
+        if args.workers > 1:
+            return procs.serve_many(args.host, args.port, args.workers,
+                                    settings.graceful_shutdown_s)
         print(f"lernorte: serving on http://{args.host}:{args.port}", file=sys.stderr)
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, proxy_headers=True, log_level="info")
+                    proxy_headers=True, log_level="info",
+                    timeout_graceful_shutdown=settings.graceful_shutdown_s)
     finally:
         if started and cluster is not None:
             cluster.stop()

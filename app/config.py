@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 5
     db_connect_timeout_s: float = 3
     db_command_timeout_s: float = 30
+    # On SIGTERM/Ctrl-C a server stops accepting and waits this long for requests in flight.
+    graceful_shutdown_s: int = 20
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":

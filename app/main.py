@@ -12,6 +12,7 @@ from app.db import make_engine
 from app.errors import register_error_handlers
 from app.migrate import head_revision
 from app.pages.map import router as map_page_router
+from app.pages.place import router as place_page_router
 from app.pages.statement import router as statement_router
 from app.places.clusters_router import router as clusters_router
 from app.places.router import router as places_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oembed_router)
     app.include_router(static.router)
     app.include_router(map_page_router)
+    app.include_router(place_page_router)
     app.include_router(statement_router)
     app.include_router(clusters_router)
     return app

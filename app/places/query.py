@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSON
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Subquery
 from sqlalchemy.types import String, Text
@@ -188,8 +188,11 @@ def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
     return func.coalesce(names[lang].astext, names["de"].astext)
 
 
-def feature_columns(ids: Subquery, lang: str) -> Select:
-    """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order."""
+def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
+    """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order.
+
+    ``detail`` adds what only a place's own page shows (accessibility notes, last verified,
+    every category's name), so that map pages stay small."""
     primary = (
         select(Category.slug.label("slug"), _lang_name(Category.names, lang).label("name"),
                Category.colour.label("colour"), Category.icon.label("icon"),
@@ -240,6 +243,22 @@ def feature_columns(ids: Subquery, lang: str) -> Select:
         "url", func.concat("/orte/", Place.id),
         "distance_m", func.round(cast(ids.c.distance, Numeric), 1),
     )
+    if detail:
+        category_names = (
+            select(func.json_agg(aggregate_order_by(
+                func.json_build_object("slug", Category.slug,
+                                       "name", _lang_name(Category.names, lang)),
+                PlaceCategory.position)))
+            .select_from(PlaceCategory)
+            .join(Category, Category.id == PlaceCategory.category_id)
+            .where(PlaceCategory.place_id == Place.id)
+            .scalar_subquery()
+        )
+        properties = cast(properties, JSONB).op("||")(func.jsonb_build_object(
+            "accessibility_notes", Place.accessibility_notes,
+            "last_verified", Place.last_verified,
+            "category_names", func.coalesce(category_names, cast("[]", JSON)),
+        ))
     feature = func.json_build_object(
         "type", "Feature",
         "id", Place.id,
@@ -263,11 +282,11 @@ async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: l
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
-                         max_exact_count: int) -> FeaturePage:
+                         max_exact_count: int, detail: bool = False) -> FeaturePage:
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     ids = ordered_ids(flt, category_ids, page).subquery("page_ids")
-    rows = (await conn.execute(feature_columns(ids, lang).order_by(ids.c.rn))).all()
+    rows = (await conn.execute(feature_columns(ids, lang, detail).order_by(ids.c.rn))).all()
     features = [r.feature for r in rows]
     if page.offset == 0 and len(features) < page.limit:
         matched: int | None = len(features)
