@@ -9,6 +9,7 @@ from shapely.geometry import Point as ShapelyPoint
 
 from app.models import PLACE_STATUSES, PROVIDER_KINDS, WHEELCHAIR_VALUES
 from app.vocabulary import TARGET_GROUPS
+from geo.opening_hours import opening_hours_problem
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 PHONE = re.compile(r"^\+?[0-9 ()/\-.]{3,40}$")
@@ -60,51 +61,60 @@ class PlaceRecord:
 
 def validate_record(rec: PlaceRecord, known_categories: set[str]) -> list[str]:
     """Everything wrong with a record, as sentences; an empty list means it can be stored."""
-    problems: list[str] = []
+    return [message for _, message in field_problems(rec, known_categories)]
+
+
+def field_problems(rec: PlaceRecord, known_categories: set[str]) -> list[tuple[str, str]]:
+    """Everything wrong with a record as (field, sentence), so a form can show each at its field."""
+    problems: list[tuple[str, str]] = []
     if not rec.name or not rec.name.strip():
-        problems.append("name is missing")
+        problems.append(("name", "name is missing"))
     for name, limit in MAX_LENGTHS.items():
         value = getattr(rec, name)
         if value is not None and len(value) > limit:
-            problems.append(f"{name} is longer than {limit} characters")
+            problems.append((name, f"{name} is longer than {limit} characters"))
         if isinstance(value, str) and "\x00" in value:
-            problems.append(f"{name} contains a NUL character")
+            problems.append((name, f"{name} contains a NUL character"))
     if (rec.lon is None) != (rec.lat is None):
-        problems.append("only one of longitude and latitude is given")
+        problems.append(("location", "only one of longitude and latitude is given"))
     elif rec.lon is not None and rec.lat is not None:
         if not -180 <= rec.lon <= 180:
-            problems.append(f"longitude {rec.lon:g} is outside -180…180")
+            problems.append(("location", f"longitude {rec.lon:g} is outside -180…180"))
         if not -90 <= rec.lat <= 90:
-            problems.append(f"latitude {rec.lat:g} is outside -90…90")
+            problems.append(("location", f"latitude {rec.lat:g} is outside -90…90"))
         elif not ShapelyPoint(rec.lon, rec.lat).is_valid:
-            problems.append("the location is not a valid point")
+            problems.append(("location", "the location is not a valid point"))
     if not rec.categories:
-        problems.append("no category")
+        problems.append(("categories", "no category"))
     for slug in rec.categories:
         if slug not in known_categories:
-            problems.append(f"unknown category '{slug[:60]}'")
+            problems.append(("categories", f"unknown category '{slug[:60]}'"))
     if rec.email and not EMAIL.match(rec.email):
-        problems.append(f"'{rec.email[:80]}' is not an email address")
+        problems.append(("email", f"'{rec.email[:80]}' is not an email address"))
     if rec.phone and not PHONE.match(rec.phone):
-        problems.append(f"'{rec.phone[:40]}' is not a phone number")
+        problems.append(("phone", f"'{rec.phone[:40]}' is not a phone number"))
     if rec.website and not re.match(r"^https?://[^\s/$.?#][^\s]*$", rec.website, re.IGNORECASE):
-        problems.append("website must be an http:// or https:// address")
+        problems.append(("website", "website must be an http:// or https:// address"))
     if rec.postcode and not POSTCODE.match(rec.postcode):
-        problems.append(f"'{rec.postcode[:20]}' is not a postcode")
+        problems.append(("postcode", f"'{rec.postcode[:20]}' is not a postcode"))
     if rec.provider_kind and rec.provider_kind not in PROVIDER_KINDS:
-        problems.append(f"provider kind must be one of {', '.join(PROVIDER_KINDS)}")
+        problems.append(("provider_kind", f"provider kind must be one of {', '.join(PROVIDER_KINDS)}"))
     if rec.wheelchair not in WHEELCHAIR_VALUES:
-        problems.append(f"wheelchair must be one of {', '.join(WHEELCHAIR_VALUES)}")
+        problems.append(("wheelchair", f"wheelchair must be one of {', '.join(WHEELCHAIR_VALUES)}"))
     if rec.status is not None and rec.status not in PLACE_STATUSES:
-        problems.append(f"status must be one of {', '.join(PLACE_STATUSES)}")
+        problems.append(("status", f"status must be one of {', '.join(PLACE_STATUSES)}"))
     if rec.status == "published" and rec.lon is None:
-        problems.append("a place without a location cannot be published")
+        problems.append(("location", "a place without a location cannot be published"))
     for group in rec.target_groups:
         if group not in TARGET_GROUPS:
-            problems.append(f"unknown target group '{group[:40]}'")
+            problems.append(("target_groups", f"unknown target group '{group[:40]}'"))
     for language in rec.languages:
         if not LANGUAGE.match(language):
-            problems.append(f"'{language[:20]}' is not a language code")
+            problems.append(("languages", f"'{language[:20]}' is not a language code"))
     if rec.last_verified and not re.match(r"^\d{4}-\d{2}-\d{2}$", rec.last_verified):
-        problems.append("last verified must be a date like 2026-11-23")
+        problems.append(("last_verified", "last verified must be a date like 2026-11-23"))
+    if rec.opening_hours:
+        problem = opening_hours_problem(rec.opening_hours)
+        if problem:
+            problems.append(("opening_hours", f"opening hours: {problem}"))
     return problems

@@ -1,0 +1,1 @@
+"""The administration: HTML pages at /admin and the JSON API at /api/admin."""

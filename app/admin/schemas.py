@@ -1,0 +1,132 @@
+"""Request and response bodies of the admin JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from app.places.validation import PlaceRecord
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    role: str
+    municipalities: list[str]
+    active: bool
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+    csrf_token: str = Field(description="send it as X-CSRF-Token with every change")
+
+
+class PasswordIn(BaseModel):
+    current: str = Field(max_length=1024)
+    new: str = Field(max_length=1024)
+
+
+class PlaceIn(BaseModel):
+    """A place as the editor sends it; ``categories`` are slugs, the first is the primary one."""
+
+    name: str
+    categories: list[str]
+    lon: float | None = None
+    lat: float | None = None
+    description: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    municipality: str | None = None
+    ags: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    provider: str | None = None
+    provider_kind: str | None = None
+    target_groups: list[str] = []
+    languages: list[str] = []
+    wheelchair: str = "unknown"
+    accessibility_notes: str | None = None
+    opening_hours: str | None = None
+    status: str | None = None
+    last_verified: str | None = None
+
+    def record(self) -> PlaceRecord:
+        return PlaceRecord(**self.model_dump(include=set(PlaceIn.model_fields)))
+
+
+class PlaceUpdate(PlaceIn):
+    version: int = Field(description="the version the editor started from")
+    confirm: bool = Field(False, description="save despite warnings (outside the service area, "
+                                             "possible duplicate)")
+
+
+class PlaceCreate(PlaceIn):
+    confirm: bool = False
+
+
+class VersionIn(BaseModel):
+    version: int
+
+
+class PlaceOut(BaseModel):
+    id: int
+    place: dict = Field(description="the place's snapshot, including its version")
+
+
+class SavedOut(BaseModel):
+    id: int
+    version: int
+
+
+class ChangeOut(BaseModel):
+    field: str
+    before: object = None
+    after: object = None
+
+
+class RevisionOut(BaseModel):
+    id: int
+    at: dt.datetime
+    user: str | None
+    action: str
+    version: int
+    changes: list[ChangeOut]
+
+
+class PlaceRowOut(BaseModel):
+    id: int
+    name: str
+    status: str
+    needs_location: bool
+    city: str | None
+    municipality: str | None
+    ags: str | None
+    category: str | None
+    version: int
+    updated_at: dt.datetime
+
+
+class PlaceListOut(BaseModel):
+    places: list[PlaceRowOut]
+    number_matched: int | None
+
+
+class UserIn(BaseModel):
+    email: str
+    password: str
+    role: str
+    municipalities: list[str] = []
+
+
+class UserUpdate(BaseModel):
+    role: str
+    municipalities: list[str] = []
+    active: bool = True

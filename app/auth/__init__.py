@@ -1,0 +1,1 @@
+"""Accounts, server-side sessions, CSRF protection and login throttling for the administration."""
