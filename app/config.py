@@ -1,5 +1,6 @@
 """Typed settings, read from the environment (prefix ``LERNORTE_``; ``DATABASE_URL`` as is)."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -51,6 +52,17 @@ class Settings(BaseSettings):
         "Koordinaten: geokodiert mit Nominatim, © OpenStreetMap-Mitwirkende, ODbL 1.0."
     )
     site_name: str = "Lernorte im Landkreis Fulda"
+    # The accessibility statement (/barrierefreiheit): where people report barriers (shown when
+    # set; the suggestion form is always offered), when the statement was last reviewed, and
+    # where the enforcement procedure of the State of Hesse is applied for.
+    accessibility_contact_email: str = ""
+    accessibility_statement_date: date = date(2026, 11, 23)
+    accessibility_enforcement_url: str = (
+        "https://lbit.hessen.de/Durchsetzungs-und-Ueberwachungsstelle/"
+        "Durchsetzungsverfahren-beantragen")
+    # A Nominatim-compatible geocoder (e.g. https://nominatim.example.org), asked by
+    # /api/gazetteer only when the places' own addresses have no match. Empty: never asked.
+    geocoder_url: str = ""
 
     # Public data may be reused this long by browsers and proxies without asking (app/caching.py).
     cache_max_age_s: int = 60

@@ -60,6 +60,14 @@ def remember(request: Request, response: Response) -> None:
         response.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")
 
 
+def date_text(iso_date: str | None, lang: str) -> str | None:
+    """A date as people in that language write it (German and Ukrainian 31.12.2025)."""
+    if not iso_date:
+        return None
+    year, month, day = iso_date.split("-")
+    return f"{day}.{month}.{year}" if lang in ("de", "uk") else iso_date
+
+
 def direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 

@@ -140,14 +140,6 @@ async def published_place(conn: Conn, settings: Settings, place_id: str, lang: s
     return orjson.loads(found.features[0]) if found.features else None
 
 
-def date_text(iso_date: str | None, lang: str) -> str | None:
-    """A date as people in that language write it (German and Ukrainian 31.12.2025)."""
-    if not iso_date:
-        return None
-    year, month, day = iso_date.split("-")
-    return f"{day}.{month}.{year}" if lang in ("de", "uk") else iso_date
-
-
 def _labels(values: list[str], vocabulary: dict[str, dict[str, str]], lang: str) -> list[str]:
     return [vocabulary[v].get(lang, vocabulary[v]["de"]) if v in vocabulary else v
             for v in values]
@@ -181,7 +173,7 @@ async def place_page(request: Request, place_id: str, conn: Conn) -> HTMLRespons
         hours_rows=opening_hours_rows(hours, t) if hours else None,
         target_groups=_labels(props["target_groups"], TARGET_GROUPS, lang),
         languages_offered=_labels(props["languages"], OFFERED_LANGUAGES, lang),
-        last_verified=date_text(props["last_verified"], lang),
+        last_verified=i18n.date_text(props["last_verified"], lang),
         canonical_url=url,
         json_ld=json_ld(props, lon, lat, url),
         map_settings=orjson.dumps(map_settings).decode(),
