@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from app import caching, health, observability, static
 from app.admin.api import login_router as admin_login_api
 from app.admin.api import router as admin_api
+from app.admin.api import login_router as admin_login_api
+from app.admin.api import router as admin_api
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(place_page_router)
     app.include_router(statement_router)
     app.include_router(clusters_router)
+    app.include_router(admin_login_api)
+    app.include_router(admin_api)
     app.include_router(admin_login_api)
     app.include_router(admin_api)
     return app

@@ -54,6 +54,7 @@ class PlaceFilter:
     statuses: tuple[str, ...] = ("published",)
     ids: tuple[int, ...] = ()
     has_location: bool | None = None  # False: only places that still need a location (admin)
+    has_location: bool | None = None  # False: only places that still need a location (admin)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
         clauses.append(Place.languages.op("&&")(cast(list(flt.languages), ARRAY(Text))))
     if flt.municipalities:
         clauses.append(or_(*(_municipality_clause(m) for m in flt.municipalities)))
+    if flt.has_location is not None:
+        clauses.append(Place.geom.isnot(None) if flt.has_location else Place.geom.is_(None))
     if flt.has_location is not None:
         clauses.append(Place.geom.isnot(None) if flt.has_location else Place.geom.is_(None))
     return clauses
