@@ -37,8 +37,9 @@ from app.config import Settings
 # business; pages that can differ per user never belong here.
 PUBLIC_PATHS = ("/api/places", "/api/categories", "/api/clusters", "/api/gazetteer", "/ogc",
                 "/downloads", "/orte/")
-# Request headers that choose between representations of one URL (OGC's f= default is Accept).
-VARY = ("accept", "accept-language")
+# Request headers that choose between representations of one URL (OGC's f= default is Accept;
+# server-rendered pages take the language from Accept-Language or a cookie).
+VARY = ("accept", "accept-language", "cookie")
 # Compressing less than this costs more than it saves (headers, CPU, one TCP packet anyway).
 GZIP_MINIMUM_BYTES = 500
 APP_ROOT = Path(__file__).resolve().parent

@@ -107,15 +107,24 @@ def _readable(error: dict[str, Any]) -> ParameterProblem:
     return ParameterProblem(parameter=parameter, message=message[0].lower() + message[1:])
 
 
-async def _invalid_parameter(_: Request, exc: InvalidParameter) -> ProblemResponse:
-    return problem(422, "Invalid parameter", f"{exc.parameter}: {exc.message}",
+# OGC API – Features requires 400 for invalid and unknown parameters; our own API answers 422.
+BAD_REQUEST_PATHS = ("/ogc",)
+
+
+def _invalid_status(request: Request) -> int:
+    path = request.url.path
+    return 400 if any(path == p or path.startswith(p + "/") for p in BAD_REQUEST_PATHS) else 422
+
+
+async def _invalid_parameter(request: Request, exc: InvalidParameter) -> ProblemResponse:
+    return problem(_invalid_status(request), "Invalid parameter", f"{exc.parameter}: {exc.message}",
                    [ParameterProblem(parameter=exc.parameter, message=exc.message)])
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> ProblemResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
     errors = [_readable(e) for e in exc.errors()]
     detail = "; ".join(f"{e.parameter}: {e.message}" for e in errors)
-    return problem(422, "Invalid parameter", detail, errors)
+    return problem(_invalid_status(request), "Invalid parameter", detail, errors)
 
 
 async def _not_found(_: Request, exc: NotFound) -> ProblemResponse:

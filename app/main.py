@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import register_error_handlers
 from app.migrate import head_revision
+from app.ogc.router import router as ogc_router
 from app.pages.map import router as map_page_router
 from app.pages.place import router as place_page_router
 from app.pages.statement import router as statement_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(places_router)
     app.include_router(embed_router)
     app.include_router(oembed_router)
+    app.include_router(ogc_router)
     app.include_router(static.router)
     app.include_router(map_page_router)
     app.include_router(place_page_router)

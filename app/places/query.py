@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
@@ -37,6 +38,12 @@ from geo.params import BBox, Point
 from geo.text import fold, search_words
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# Attributes that PlaceFilter.equals may compare (OGC API property filters).
+EQUALITY_COLUMNS = {
+    "name": Place.name, "street": Place.street, "postcode": Place.postcode, "city": Place.city,
+    "ags": Place.ags, "provider": Place.provider, "provider_kind": Place.provider_kind,
+    "wheelchair": Place.wheelchair,
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,13 @@ class PlaceFilter:
     statuses: tuple[str, ...] = ("published",)
     ids: tuple[int, ...] = ()
     has_location: bool | None = None  # False: only places that still need a location (admin)
-    has_location: bool | None = None  # False: only places that still need a location (admin)
+    stages: tuple[str, ...] = ()  # stage slugs; a place with a category in any of them matches
+    # Last modification within [updated_from, updated_to] (either end open), as OGC's datetime.
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    # Exact matches on simple attributes, (column, value) with column in EQUALITY_COLUMNS; all
+    # columns must match, a repeated column any of its values.
+    equals: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,8 +164,19 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
         clauses.append(or_(*(_municipality_clause(m) for m in flt.municipalities)))
     if flt.has_location is not None:
         clauses.append(Place.geom.isnot(None) if flt.has_location else Place.geom.is_(None))
-    if flt.has_location is not None:
-        clauses.append(Place.geom.isnot(None) if flt.has_location else Place.geom.is_(None))
+    if flt.stages:
+        clauses.append(exists().where(PlaceCategory.place_id == Place.id,
+                                      PlaceCategory.category_id == Category.id,
+                                      Category.stage_id == Stage.id, Stage.slug.in_(flt.stages)))
+    if flt.updated_from is not None:
+        clauses.append(Place.updated_at >= flt.updated_from)
+    if flt.updated_to is not None:
+        clauses.append(Place.updated_at <= flt.updated_to)
+    wanted: dict[str, list[str]] = {}
+    for column, value in flt.equals:
+        wanted.setdefault(column, []).append(value)
+    for column, values in wanted.items():  # a repeated attribute: any of its values
+        clauses.append(EQUALITY_COLUMNS[column].in_(values))
     return clauses
 
 

@@ -1,0 +1,1 @@
+"""OGC API – Features: the places for GIS clients such as QGIS, ArcGIS and GDAL."""
