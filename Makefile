@@ -26,9 +26,10 @@ install: $(VENV)/.installed frontend/node_modules/.installed
 	scripts/system-deps.sh postgis
 
 install-test: install $(VENV)/.installed-test
-	scripts/system-deps.sh postgis chromium docker-compose
+	scripts/system-deps.sh postgis chromium docker-compose nginx
 
 run: install
+	@if [ "$(WORKERS)" -gt 1 ]; then scripts/system-deps.sh nginx; fi
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(VENV)/bin/lernorte serve
 
 test: install-test

@@ -118,6 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return procs.serve_many(args.host, args.port, args.workers,
                                     settings.graceful_shutdown_s)
         print(f"lernorte: serving on http://{args.host}:{args.port}", file=sys.stderr)
+        procs.exit_cleanly_on_sigterm()
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
                     proxy_headers=True, log_level="info",
                     timeout_graceful_shutdown=settings.graceful_shutdown_s)

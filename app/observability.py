@@ -68,6 +68,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
+            "pid": record.process,
         }
         rid = getattr(record, "request_id", None) or request_id.get()
         if rid:
