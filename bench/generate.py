@@ -3,6 +3,7 @@
     python -m bench.generate                 # 1,000,000 places into the project's database
     python -m bench.generate -n 5000 --seed 7
     python -m bench.generate --remove        # delete every synthetic place again
+    python -m bench.generate -n 100000 --csv places.csv   # a file for `lernorte import` instead
 
 Places cluster around ~100 real German town centres (weighted by population, denser in the
 centre) with a rural share spread wider around them; categories follow the rough national mix
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.cluster import database_url
 from app.config import get_settings
 from app.db import make_engine
+from app.importing.export import to_csv
 from bench.towns import TOWNS
 
 SOURCE = "synthetic"
@@ -226,6 +228,19 @@ async def generate(url: str, count: int, seed: int = 1, chunk: int = 50_000,
         await engine.dispose()
 
 
+def write_csv(path: str, count: int, seed: int = 1) -> None:
+    """The same places as a CSV in Lernorte's own format, for measuring `lernorte import`."""
+    gen = Generator(seed, {slug: slug for slug, _, _ in CATEGORIES})
+    places = []
+    for row in gen.rows(1, count):
+        place = dict(zip(COLUMNS, row))
+        place.update(source=SOURCE, source_id=f"syn-{place.pop('n')}",
+                     categories=place.pop("category_ids"))
+        places.append(place)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(to_csv(places))
+
+
 async def remove(url: str) -> int:
     """Delete every synthetic place (their categories and history go with them)."""
     engine = make_engine(url)
@@ -246,7 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=50_000, help="places per transaction")
     parser.add_argument("--remove", action="store_true", help="delete all synthetic places")
     parser.add_argument("--database-url", help="default: DATABASE_URL or the private cluster")
+    parser.add_argument("--csv", metavar="FILE", help="write the places to a CSV file instead")
     args = parser.parse_args(argv)
+    if args.csv:
+        write_csv(args.csv, args.count, args.seed)
+        print(f"{args.count} synthetic places written to {args.csv}")
+        return 0
     settings = get_settings()
     url, _ = database_url(args.database_url or settings.database_url, settings.data_dir)
     began = time.monotonic()

@@ -71,11 +71,44 @@ BEGIN
 END
 $$;
 
+-- All aggregates from scratch, set-based. DELETE rather than TRUNCATE so that readers keep
+-- seeing the previous aggregates until this transaction commits.
+CREATE FUNCTION lernorte_cluster_rebuild() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  level integer;
+BEGIN
+  DELETE FROM cluster_pending;
+  DELETE FROM cluster_members;
+  DELETE FROM cluster_cells;
+  INSERT INTO cluster_members (place_id, lon, lat, cx, cy, cats)
+  SELECT p.id, ST_X(p.geom), ST_Y(p.geom),
+         lernorte_cell_x(ST_X(p.geom)), lernorte_cell_y(ST_Y(p.geom)), coalesce(c.cats, '{{}}')
+  FROM places p
+  LEFT JOIN (SELECT place_id, array_agg(category_id ORDER BY category_id) AS cats
+             FROM place_categories GROUP BY place_id) c ON c.place_id = p.id
+  WHERE p.status = 'published' AND p.geom IS NOT NULL;
+  INSERT INTO cluster_cells
+  SELECT {FINEST_ZOOM}, cx, cy, cats, count(*), sum(lon), sum(lat), min(lon), min(lat),
+         max(lon), max(lat)
+  FROM cluster_members GROUP BY cx, cy, cats;
+  FOR level IN REVERSE {FINEST_ZOOM - 1}..0 LOOP
+    INSERT INTO cluster_cells
+    SELECT level, cx / 2, cy / 2, cats, sum(n), sum(sum_lon), sum(sum_lat), min(min_lon),
+           min(min_lat), max(max_lon), max(max_lat)
+    FROM cluster_cells WHERE z = level + 1 GROUP BY cx / 2, cy / 2, cats;
+  END LOOP;
+  ANALYZE cluster_members;
+  ANALYZE cluster_cells;
+END
+$$;
+
 -- Bring the aggregates up to date for every queued place id (all of them: see the refresh below).
 CREATE FUNCTION lernorte_cluster_flush() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   level integer;
+  queued bigint;
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS cluster_flush_ids (id integer PRIMARY KEY) ON COMMIT DROP;
   CREATE TEMP TABLE IF NOT EXISTS cluster_flush_cells (cx integer, cy integer,
@@ -84,6 +117,14 @@ BEGIN
   WITH queued AS (DELETE FROM cluster_pending RETURNING place_ids)
   INSERT INTO cluster_flush_ids SELECT DISTINCT unnest(place_ids) FROM queued;
   IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  -- A batch that touches a good part of all places (a big import, the generator) is cheaper
+  -- to aggregate from scratch than cell by cell.
+  SELECT count(*) INTO queued FROM cluster_flush_ids;
+  IF queued > 1000 AND queued * 10 > (SELECT greatest(reltuples, 0) FROM pg_class
+                                      WHERE oid = 'cluster_members'::regclass) THEN
+    PERFORM lernorte_cluster_rebuild();
     RETURN;
   END IF;
   ANALYZE cluster_flush_ids;
@@ -118,6 +159,7 @@ BEGIN
     TRUNCATE cluster_flush_cells;
     INSERT INTO cluster_flush_cells SELECT cx, cy FROM cluster_flush_parents;
     DROP TABLE cluster_flush_parents;
+    ANALYZE cluster_flush_cells;
     DELETE FROM cluster_cells c USING cluster_flush_cells a
     WHERE c.z = level AND c.cx = a.cx AND c.cy = a.cy;
     INSERT INTO cluster_cells
@@ -207,9 +249,7 @@ def upgrade() -> None:
         for statement in _statements(script):
             op.execute(statement)
     # The places that exist already: queue them all and flush now.
-    op.execute("INSERT INTO cluster_pending (place_ids) "
-               "SELECT array_agg(id) FROM places HAVING count(*) > 0")
-    op.execute("SELECT lernorte_cluster_flush()")
+    op.execute("SELECT lernorte_cluster_rebuild()")
 
 
 def downgrade() -> None:
@@ -219,4 +259,5 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER {table}_cluster_{event} ON {table}")
     op.execute("DROP TABLE cluster_pending, cluster_cells, cluster_members")
     op.execute("DROP FUNCTION lernorte_cluster_flush_trigger(), lernorte_cluster_flush(), "
-               "lernorte_cluster_enqueue(), lernorte_cell_x(float8), lernorte_cell_y(float8)")
+               "lernorte_cluster_rebuild(), lernorte_cluster_enqueue(), "
+               "lernorte_cell_x(float8), lernorte_cell_y(float8)")
