@@ -66,6 +66,14 @@ class Settings(BaseSettings):
 
     # Public data may be reused this long by browsers and proxies without asking (app/caching.py).
     cache_max_age_s: int = 60
+    # The open-data description at /downloads (DCAT-AP.de). The demo's coordinates come from
+    # OpenStreetMap, so the database as a whole is under the ODbL; the school data are CC0.
+    data_publisher: str = "Landkreis Fulda, Bildungsbüro"
+    data_license_name: str = "Open Database License (ODbL) 1.0"
+    data_license_url: str = "https://opendatacommons.org/licenses/odbl/1-0/"
+    data_license_dcat: str = "http://dcat-ap.de/def/licenses/odbl"
+    # Where the data lie, as a DCAT-AP.de political geocoding URI (here the district's key).
+    data_spatial: str = "http://dcat-ap.de/def/politicalGeocoding/districtKey/06631"
 
     # Who may frame /embed: origins such as https://www.fulda.de, or * for any site. Every other
     # page can never be framed. CORS for the public read API: origins, or * (public, cookie-free

@@ -13,6 +13,7 @@ from app.admin.api import router as admin_api
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.downloads.router import router as downloads_router
 from app.errors import register_error_handlers
 from app.migrate import head_revision
 from app.ogc.router import router as ogc_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(embed_router)
     app.include_router(oembed_router)
     app.include_router(ogc_router)
+    app.include_router(downloads_router)
     app.include_router(static.router)
     app.include_router(map_page_router)
     app.include_router(place_page_router)

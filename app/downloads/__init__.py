@@ -1,0 +1,1 @@
+"""Open data: the complete published dataset at stable URLs, with its licence and description."""
