@@ -9,13 +9,14 @@ it goes to the tools in ``PGPASSWORD``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.cluster import find_pg_bin
+from app.cluster import ClusterError, find_pg_bin
 
 
 class BackupError(RuntimeError):
@@ -36,6 +37,18 @@ def default_backup_name(now: datetime | None = None) -> str:
     return f"lernorte-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}.dump"
 
 
+def pg_tool(name: str) -> str:
+    """The tool of the PostgreSQL that has PostGIS here (the private cluster's), or else the one
+    on PATH (a container or backup host with only the client package)."""
+    try:
+        return str(find_pg_bin(install=False) / name)
+    except ClusterError:
+        found = shutil.which(name)
+        if found is None:
+            raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+        return found
+
+
 def _run(args: list[str], env: dict[str, str], what: str) -> None:
     result = subprocess.run(args, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -48,7 +61,7 @@ def backup(url: str, target: Path) -> Path:
     uri, env = libpq_target(url)
     partial = target.with_name(target.name + ".partial")
     try:
-        _run([str(find_pg_bin(install=False) / "pg_dump"), "--format=custom", "--no-owner",
+        _run([pg_tool("pg_dump"), "--format=custom", "--no-owner",
               "--no-acl", f"--file={partial}", f"--dbname={uri}"], env, "pg_dump")
         partial.replace(target)
     finally:
@@ -62,6 +75,6 @@ def restore(url: str, source: Path) -> None:
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
     uri, env = libpq_target(url)
-    _run([str(find_pg_bin(install=False) / "pg_restore"), "--clean", "--if-exists", "--no-owner",
+    _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
           "--no-acl", "--single-transaction", "--exit-on-error", f"--dbname={uri}", str(source)],
          env, "pg_restore")
