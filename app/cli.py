@@ -214,6 +214,29 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_html(args: argparse.Namespace) -> int:
+    from app.embed.static_export import static_map  # folium is only needed here
+    from app.places.query import PlaceFilter
+    from geo.errors import InvalidParameter
+    from geo.params import parse_bbox
+
+    settings = get_settings()
+    if args.no_tiles:
+        settings = settings.model_copy(update={"tiles_enabled": False})
+    try:
+        flt = PlaceFilter(bbox=parse_bbox(args.bbox) if args.bbox else None,
+                          categories=tuple(args.category or ()), q=args.q,
+                          municipalities=tuple(args.municipality or ()))
+        page = _in_transaction(_url(), lambda conn: static_map(
+            conn, settings, flt, args.lang, args.title, args.base_url))
+    except InvalidParameter as exc:
+        print(f"lernorte: {exc.parameter}: {exc.message}", file=sys.stderr)
+        return 2
+    Path(args.output).write_text(page, encoding="utf-8")
+    print(f"map written to {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.database_url:
@@ -285,6 +308,21 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true",
                       help="read the password from standard input instead of a prompt")
     user.set_defaults(func=cmd_create_user)
+
+    html = sub.add_parser("export-html", help="a self-contained HTML map (folium) of the "
+                                                "published places, for offline use")
+    html.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    html.add_argument("--category", action="append", help="category or stage slug (repeatable)")
+    html.add_argument("--municipality", action="append", help="name or AGS (repeatable)")
+    html.add_argument("--bbox", help="minLon,minLat,maxLon,maxLat")
+    html.add_argument("--q", help="search words")
+    html.add_argument("--lang", choices=("de", "en", "uk", "ar"), default="de")
+    html.add_argument("--title", help="page title (default: the site name)")
+    html.add_argument("--base-url", help="where the site lives, e.g. https://lernorte.example.de: "
+                                          "popups and the list then link to each place's page")
+    html.add_argument("--no-tiles", action="store_true",
+                      help="no background map: the page then makes no request at all")
+    html.set_defaults(func=cmd_export_html)
 
     db = sub.add_parser("db", help="the private PostgreSQL cluster under .data/")
     db.add_argument("action", choices=("start", "stop", "status"))

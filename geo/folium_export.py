@@ -30,6 +30,7 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 FALLBACK_COLOUR = "#555555"
 WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+DEFAULT_MAX_ZOOM = 18
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,8 @@ def export_html(places: list[ExportPlace], *, title: str, lang: str, texts: Mapp
         "{{ t|tojson }}").render(t={"more": texts["more"], "website": texts["website"]}) + ";"))
 
     fmap = _ExportMap(location=None, tiles=None, zoom_start=10, control_scale=True)
+    # markercluster needs the map's maxZoom, which folium only sets on a tile layer.
+    fmap.options["max_zoom"] = tiles.max_zoom if tiles is not None else DEFAULT_MAX_ZOOM
     page.add_child(fmap)
     if tiles is not None:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, max_zoom=tiles.max_zoom,
