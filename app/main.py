@@ -18,6 +18,7 @@ from app.errors import register_error_handlers
 from app.migrate import head_revision
 from app.ogc.router import router as ogc_router
 from app.pages.map import router as map_page_router
+from app.gazetteer import router as gazetteer_router
 from app.pages.place import router as place_page_router
 from app.pages.statement import router as statement_router
 from app.places.clusters_router import router as clusters_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads_router)
     app.include_router(static.router)
     app.include_router(map_page_router)
+    app.include_router(gazetteer_router)
     app.include_router(place_page_router)
     app.include_router(statement_router)
     app.include_router(clusters_router)
