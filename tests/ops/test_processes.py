@@ -133,6 +133,81 @@ def test_two_workers_behind_nginx_share_one_state(serve, pg, fresh_db, fresh_url
     assert not any(_port_open(u) for u in (*workers, server.url))
 
 
+PLACE_FIELDS = ("name", "categories", "lon", "lat", "description", "street", "postcode", "city",
+                "municipality", "ags", "phone", "email", "website", "provider", "provider_kind",
+                "target_groups", "languages", "wheelchair", "accessibility_notes", "opening_hours",
+                "status", "last_verified")
+
+
+def _log_in(base: str, email: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=20)
+    response = client.post("/api/admin/session", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return client
+
+
+def _through(other_base: str, logged_in: httpx.Client) -> httpx.Client:
+    """The same browser session (cookie and CSRF token), sent to another process."""
+    return httpx.Client(base_url=other_base, timeout=20, cookies=logged_in.cookies,
+                        headers={"X-CSRF-Token": logged_in.headers["X-CSRF-Token"]})
+
+
+def _edit_body(snapshot: dict, **changes) -> dict:
+    return {**{k: snapshot.get(k) for k in PLACE_FIELDS if k in snapshot}, **changes}
+
+
+def test_log_in_through_one_process_edit_through_another_and_races_lose_nothing(
+        serve, pg, fresh_db, fresh_url):
+    for email in ("anna@example.org", "ben@example.org"):
+        made = lernorte(fresh_url, "create-user", email, "--role", "admin", "--password-stdin",
+                        input="ein sehr langes Passwort 2026\n")
+        assert made.returncode == 0, made.stderr
+    server = serve(fresh_url, "--workers", "2")
+    a, b = server.worker_urls()
+
+    # Logged in through worker A, the session works through worker B (and through nginx).
+    anna_a = _log_in(a, "anna@example.org", "ein sehr langes Passwort 2026")
+    anna_b = _through(b, anna_a)
+    assert anna_b.get("/api/admin/me").json()["user"]["email"] == "anna@example.org"
+    snapshot = anna_b.get("/api/admin/places/1").json()["place"]
+    saved = anna_b.put("/api/admin/places/1",
+                       json=_edit_body(snapshot, name="Über B gespeichert",
+                                       version=snapshot["version"], confirm=True))
+    assert saved.status_code == 200, saved.text
+    assert _name_of(a, 1) == _name_of(server.url, 1) == "Über B gespeichert"
+
+    # Two editors save the same version of a place at the same moment, through different
+    # processes: one wins, the other gets 409 with the current place; nothing is lost silently.
+    ben_b = _log_in(b, "ben@example.org", "ein sehr langes Passwort 2026")
+    for round_ in range(5):
+        current = anna_a.get("/api/admin/places/2").json()["place"]
+        revisions = sql(pg, fresh_db, "SELECT count(*) FROM revisions WHERE place_id = 2")[0][0]
+        start = threading.Barrier(2)
+        results: dict[str, httpx.Response] = {}
+
+        def save(who: str, client: httpx.Client) -> None:
+            body = _edit_body(current, name=f"{who} Runde {round_}", version=current["version"],
+                              confirm=True)
+            start.wait()
+            results[who] = client.put("/api/admin/places/2", json=body)
+
+        threads = [threading.Thread(target=save, args=("Anna", anna_a)),
+                   threading.Thread(target=save, args=("Ben", ben_b))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        statuses = sorted(r.status_code for r in results.values())
+        assert statuses == [200, 409], {k: (r.status_code, r.text[:200]) for k, r in results.items()}
+        winner = next(who for who, r in results.items() if r.status_code == 200)
+        loser = next(r for r in results.values() if r.status_code == 409)
+        assert winner in loser.text  # the loser sees what the winner saved
+        assert _name_of(server.url, 2) == f"{winner} Runde {round_}"
+        assert sql(pg, fresh_db, "SELECT count(*) FROM revisions WHERE place_id = 2")[0][0] \
+            == revisions + 1
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_shutdown_finishes_requests_in_flight(serve, pg, fresh_db, fresh_url, workers):
     server = serve(fresh_url, "--workers", workers)
