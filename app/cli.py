@@ -182,38 +182,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(from_stdin: bool) -> str | None:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != first:
-        print("lernorte: the passwords differ", file=sys.stderr)
-        return None
-    return first
-
-
-def cmd_create_user(args: argparse.Namespace) -> int:
-    from app.auth.accounts import create_user
-    from app.auth.errors import AccountProblem
-
-    password = _read_password(args.password_stdin)
-    if password is None:
-        return 1
-    url = _url()
-    migrate.upgrade(url)
-    try:
-        user = _in_transaction(url, lambda conn: create_user(
-            conn, args.email, password, args.role, args.municipality or []))
-    except AccountProblem as exc:
-        print(f"lernorte: {exc}", file=sys.stderr)
-        return 1
-    limited = f", limited to {', '.join(user.municipalities)}" if user.municipalities else ""
-    print(f"created {user.role} {user.email}{limited}", file=sys.stderr)
-    return 0
-
-
 def cmd_export_html(args: argparse.Namespace) -> int:
     from app.embed.static_export import static_map  # folium is only needed here
     from app.places.query import PlaceFilter
@@ -290,15 +258,6 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("file")
     res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     res.set_defaults(func=cmd_restore)
-
-    user = sub.add_parser("create-user", help="create an account for the administration")
-    user.add_argument("email")
-    user.add_argument("--role", choices=("admin", "editor"), required=True)
-    user.add_argument("--municipality", action="append", metavar="AGS",
-                      help="an editor may only change places in this municipality (repeatable)")
-    user.add_argument("--password-stdin", action="store_true",
-                      help="read the password from standard input instead of a prompt")
-    user.set_defaults(func=cmd_create_user)
 
     user = sub.add_parser("create-user", help="create an account for the administration")
     user.add_argument("email")
