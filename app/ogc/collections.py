@@ -1,18 +1,20 @@
 """The feature collections: all published places, and one per stage of the learning biography.
 
 Each collection is a ``PlaceFilter``; its extent is computed from the data it holds with the same
-WHERE clauses as its items, so the box a client zooms to is the box the items fill.
+WHERE clauses as its items, so the box a client zooms to is the box the items fill. Extents are
+kept per process until the data version changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.models import Place, Stage
+from app.caching import data_version
+from app.models import Category, Place, PlaceCategory, Stage
 from app.places.query import PlaceFilter, where_clauses
 
 ALL_PLACES = "lernorte"
@@ -50,26 +52,66 @@ async def _definitions(conn: AsyncConnection, lang: str) -> list[Collection]:
         for s in stages)]
 
 
-async def _with_extent(conn: AsyncConnection, collection: Collection) -> Collection:
+@dataclass(frozen=True)
+class Extent:
+    bbox: tuple[float, float, float, float]
+    first_update: datetime
+    last_update: datetime
+
+
+# Per process and database: the extents and the data version they were computed at (read before
+# them, so a change in between only causes one more computation). Two scans per change of the
+# data instead of one per collection and request.
+_extents_cache: dict[str, tuple[int, dict[str, Extent]]] = {}
+
+
+def _extent_columns(group: ColumnElement | None) -> Select:
     extent = func.ST_Extent(Place.geom)
-    row = (await conn.execute(
-        select(func.ST_XMin(extent).label("x0"), func.ST_YMin(extent).label("y0"),
-               func.ST_XMax(extent).label("x1"), func.ST_YMax(extent).label("y1"),
-               func.min(Place.updated_at).label("first"), func.max(Place.updated_at).label("last"))
-        .where(*where_clauses(collection.filter, []))
-    )).one()
-    bbox = None if row.x0 is None else (row.x0, row.y0, row.x1, row.y1)
-    return Collection(collection.id, collection.title, collection.description, collection.filter,
-                      bbox, row.first, row.last)
+    columns = [func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent),
+               func.ST_YMax(extent), func.min(Place.updated_at), func.max(Place.updated_at)]
+    return select(group if group is not None else literal(ALL_PLACES), *columns)
+
+
+async def _extents(conn: AsyncConnection) -> dict[str, Extent]:
+    database = str(conn.engine.url)
+    version, _ = await data_version(conn)
+    cached = _extents_cache.get(database)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    published = where_clauses(PlaceFilter(), [])
+    everything = _extent_columns(None).where(*published)
+    # A place counts towards every stage one of its categories belongs to, as PlaceFilter.stages.
+    per_stage = (_extent_columns(Stage.slug)
+                 .select_from(Place)
+                 .join(PlaceCategory, PlaceCategory.place_id == Place.id)
+                 .join(Category, Category.id == PlaceCategory.category_id)
+                 .join(Stage, Stage.id == Category.stage_id)
+                 .where(*published).group_by(Stage.slug))
+    extents = {}
+    for statement in (everything, per_stage):
+        for key, x0, y0, x1, y1, first, last in (await conn.execute(statement)).all():
+            if x0 is not None:
+                extents[key] = Extent((x0, y0, x1, y1), first, last)
+    _extents_cache[database] = (version, extents)
+    return extents
+
+
+def _with_extent(collection: Collection, extents: dict[str, Extent]) -> Collection:
+    extent = extents.get(collection.id)
+    if extent is None:
+        return collection
+    return replace(collection, bbox=extent.bbox, first_update=extent.first_update,
+                   last_update=extent.last_update)
 
 
 async def all_collections(conn: AsyncConnection, lang: str) -> list[Collection]:
-    return [await _with_extent(conn, c) for c in await _definitions(conn, lang)]
+    extents = await _extents(conn)
+    return [_with_extent(c, extents) for c in await _definitions(conn, lang)]
 
 
 async def find_collection(conn: AsyncConnection, collection_id: str, lang: str,
                           with_extent: bool = False) -> Collection | None:
     for collection in await _definitions(conn, lang):
         if collection.id == collection_id:
-            return await _with_extent(conn, collection) if with_extent else collection
+            return _with_extent(collection, await _extents(conn)) if with_extent else collection
     return None

@@ -7,7 +7,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
-from tests.conftest import sql
+from tests.conftest import lernorte, sql
 
 PLACES = "/api/places?limit=5"
 
@@ -89,6 +89,20 @@ def test_the_edited_data_is_served_after_the_etag_changed(make_client, pg, fresh
     assert fresh.json()["properties"]["name"] == "Umbenannte Schule"
 
 
+def test_an_import_changes_the_etag(make_client, fresh_url, tmp_path):
+    client = make_client(fresh_url)
+    first = client.get("/api/places?limit=1")
+    assert first.json()["numberMatched"] == 87
+    source = tmp_path / "neu.csv"
+    source.write_text("name,categories,lon,lat,status\n"
+                      "Musikschule Fulda,musikschule,9.6801,50.5534,published\n", encoding="utf-8")
+    result = lernorte(fresh_url, "import", str(source))
+    assert result.returncode == 0, result.stderr
+    after = client.get("/api/places?limit=1", headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["numberMatched"] == 88
+
+
 def test_a_transaction_with_many_statements_bumps_the_version_once(pg, fresh_db):
     before = sql(pg, fresh_db, "SELECT version, changed_at FROM data_version")[0]
     sql(pg, fresh_db, "DO $$ BEGIN "
@@ -123,6 +137,11 @@ def test_json_is_gzipped_and_tiny_answers_are_not(client):
 
     plain = client.get("/api/places?limit=50", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
+
+    page = client.get("/ogc/collections/lernorte/items?f=html&limit=50",
+                      headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert "<table>" in page.text
 
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in tiny.headers

@@ -175,3 +175,18 @@ def test_html_by_accept_or_f_with_escaped_text(make_client, pg, fresh_db, fresh_
     assert client.get(ITEMS, headers={"Accept": "*/*"}).headers["content-type"] == "application/geo+json"
     assert client.get(ITEMS + "?f=json", headers=browser).headers["content-type"] == \
         "application/geo+json"
+
+
+def test_extents_follow_an_edit_at_once(make_client, pg, fresh_db, fresh_url):
+    client = make_client(fresh_url)
+    before = client.get("/ogc/collections/lernorte").json()["extent"]["spatial"]["bbox"][0]
+    assert "extent" not in client.get("/ogc/collections/kultur").json()
+    sql(pg, fresh_db, "UPDATE places SET geom = ST_SetSRID(ST_MakePoint(10.5, 50.9), 4326) "
+                      "WHERE id = (SELECT min(id) FROM places WHERE status = 'published')")
+    sql(pg, fresh_db, "INSERT INTO place_categories (place_id, category_id, position) "
+                      "SELECT min(p.id), (SELECT id FROM categories WHERE slug = 'bibliothek'), 5 "
+                      "FROM places p WHERE p.status = 'published'")
+    after = client.get("/ogc/collections/lernorte").json()["extent"]["spatial"]["bbox"][0]
+    assert after[2:] == [10.5, 50.9] and after != before
+    kultur = client.get("/ogc/collections/kultur").json()
+    assert kultur["extent"]["spatial"]["bbox"][0] == [10.5, 50.9, 10.5, 50.9]
