@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import caching, health, observability, static
+from app import api_docs, caching, health, observability, static
 from app.admin.api import login_router as admin_login_api
 from app.admin.api import router as admin_api
 from app.admin.api import login_router as admin_login_api
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # app/api_docs.py serves Swagger UI from our own copy
         redoc_url=None,
     )
     app.state.settings = settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, settings=settings)
     observability.install(app, settings.log_level, settings.log_format)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     app.include_router(places_router)
     app.include_router(embed_router)
     app.include_router(oembed_router)

@@ -35,12 +35,6 @@ if TYPE_CHECKING:  # app.config validates its origin settings with check_origins
 # Public reads that other sites' scripts may fetch (path prefixes).
 CORS_PATHS = ("/api/places", "/api/categories", "/api/gazetteer", "/ogc", "/oembed")
 EMBED_PATH = "/embed"
-# The interactive API docs (FastAPI's Swagger UI) come from a CDN with one inline script; the
-# page shows only our own OpenAPI schema, so it gets its own, wider policy rather than none.
-DOCS_PATHS = ("/docs",)
-DOCS_SCRIPT_SRC = "'self' 'unsafe-inline' https://cdn.jsdelivr.net"
-DOCS_STYLE_SRC = "'self' https://cdn.jsdelivr.net"
-DOCS_IMG_SRC = "https://fastapi.tiangolo.com"
 ORIGIN = re.compile(r"^https?://[^/\s?#'\";,]+$")
 
 
@@ -83,14 +77,11 @@ def frame_ancestors(settings: Settings, path: str) -> str:
 
 
 def content_security_policy(settings: Settings, path: str, *, script_src: str = "'self'",
-                            style_src: str = "'self' 'unsafe-inline'",
-                            extra_img_src: str | None = None) -> str:
+                            style_src: str = "'self' 'unsafe-inline'") -> str:
     img = ["'self'", "data:"]
     tiles = tile_source(settings.tile_url, settings.tiles_enabled)
     if tiles:
         img.append(tiles)
-    if extra_img_src:
-        img.append(extra_img_src)
     return "; ".join([
         "default-src 'self'",
         f"script-src {script_src}",
@@ -106,9 +97,6 @@ def content_security_policy(settings: Settings, path: str, *, script_src: str = 
 
 
 def _policy_for(settings: Settings, path: str) -> str:
-    if path.startswith(DOCS_PATHS):
-        return content_security_policy(settings, path, script_src=DOCS_SCRIPT_SRC,
-                                       style_src=DOCS_STYLE_SRC, extra_img_src=DOCS_IMG_SRC)
     return content_security_policy(settings, path)
 
 
@@ -138,8 +126,8 @@ class SecurityHeaders:
         return headers
 
     def _policy(self, path: str) -> bytes:
-        # Three kinds of policy exist (embed, docs, everything else): cache by kind, not by path.
-        kind = "embed" if is_embed_path(path) else "docs" if path.startswith(DOCS_PATHS) else ""
+        # Two kinds of policy exist (embed, everything else): cache by kind, not by path.
+        kind = "embed" if is_embed_path(path) else ""
         if kind not in self._policies:
             self._policies[kind] = _policy_for(self.settings, path)
         return self._policies[kind].encode()

@@ -24,7 +24,7 @@ from app.errors import NotFound
 FRONTEND = PROJECT_ROOT / "frontend"
 NODE_MODULES = FRONTEND / "node_modules"
 # The app's own frontend folders and the file kinds they may hold.
-STATIC_DIRS = ("src", "css", "icons", "i18n", "embed")
+STATIC_DIRS = ("src", "css", "icons", "i18n", "embed", "docs")
 MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -38,6 +38,7 @@ VENDOR_FILES = {
     "leaflet": ("dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png",
                 "dist/images/layers-2x.png"),
     "leaflet.markercluster": ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css"),
+    "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css"),
 }
 YEAR = 365 * 24 * 3600
 
