@@ -293,8 +293,12 @@ def main(argv: list[str] | None = None) -> int:
             server.wait(probe)
             for scenario in chosen:
                 if name in scenario.paths:
-                    m = measure(wrk, server, cluster, scenario.paths[name], args.duration,
-                                args.connections)
+                    try:
+                        m = measure(wrk, server, cluster, scenario.paths[name], args.duration,
+                                    args.connections)
+                    except RuntimeError as exc:  # one server failing must not lose the others
+                        print(f"{scenario.name:45} {name:9} FAILED: {exc}", file=sys.stderr)
+                        continue
                     results[scenario.name][name] = m
                     print(f"{scenario.name:45} {name:9} {m.rps:8.0f} req/s  p50 {m.p50_ms:6.1f} ms"
                           f"  p99 {m.p99_ms:6.1f} ms  {m.bytes:>9,} B", file=sys.stderr)
