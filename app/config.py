@@ -110,21 +110,6 @@ class Settings(BaseSettings):
     @classmethod
     def _address_list(cls, value: object) -> list[str]:
         return value.replace(",", " ").split() if isinstance(value, str) else list(value)
-    # Login throttling: this many failures within the window lock an account (or, with the
-    # larger number, a client address) until the window has passed. Stored in the database, so
-    # every app process counts the same attempts.
-    login_max_failures: int = 5
-    login_max_failures_per_client: int = 20
-    login_window_s: int = 15 * 60
-    # Addresses of reverse proxies whose X-Forwarded-Proto/-For headers are believed (comma-separated).
-    trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
-    # Citizens' suggestions: at most this many per client address and hour.
-    suggestions_per_hour: int = 5
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _address_list(cls, value: object) -> list[str]:
-        return value.replace(",", " ").split() if isinstance(value, str) else list(value)
 
     # Operations. Logs are JSON lines on stderr ("text" for reading them in a terminal).
     log_level: str = "INFO"

@@ -15,7 +15,9 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-Conn = Annotated[AsyncConnection, Depends(get_connection)]
+# scope="function": commit before the response is sent, so a client that follows a redirect or
+# reads right after a write sees it (the default scope would commit after sending).
+Conn = Annotated[AsyncConnection, Depends(get_connection, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 

@@ -4,10 +4,8 @@ import logging
 import socket
 from typing import Any
 from urllib.parse import quote
-from urllib.parse import quote
 
 import asyncpg
-import orjson
 import orjson
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
@@ -15,17 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
-from starlette.responses import RedirectResponse, Response
 
-from app.auth.errors import (
-    AccountProblem,
-    CsrfRejected,
-    Forbidden,
-    LoginFailed,
-    LoginThrottled,
-    NotAuthenticated,
-)
-from app.places.errors import PlaceInvalid, StaleVersion
 from app.auth.errors import (
     AccountProblem,
     CsrfRejected,
@@ -187,54 +175,7 @@ async def _stale_version(_: Request, exc: StaleVersion) -> ProblemResponse:
     return ProblemResponse(body, status_code=409)
 
 
-async def _not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
-    # A person opening an admin page is sent to the login form; scripts get a 401 problem.
-    if request.method == "GET" and request.url.path.startswith("/admin"):
-        return RedirectResponse("/admin/login?next=" + quote(request.url.path), status_code=303)
-    return problem(401, "Not logged in", str(exc), headers={"WWW-Authenticate": "Cookie"})
-
-
-async def _forbidden(_: Request, exc: Forbidden | CsrfRejected) -> ProblemResponse:
-    return problem(403, "Forbidden", str(exc))
-
-
-async def _login_failed(_: Request, exc: LoginFailed) -> ProblemResponse:
-    return problem(401, "Login failed", str(exc))
-
-
-async def _throttled(_: Request, exc: LoginThrottled) -> ProblemResponse:
-    return problem(429, "Too many attempts", str(exc),
-                   headers={"Retry-After": str(exc.retry_after_s)})
-
-
-async def _account_problem(_: Request, exc: AccountProblem) -> ProblemResponse:
-    return problem(422, "Invalid account data", str(exc))
-
-
-async def _place_invalid(_: Request, exc: PlaceInvalid) -> ProblemResponse:
-    response = problem(422, "The place cannot be saved", str(exc),
-                       [ParameterProblem(parameter=f, message=m) for f, m in exc.problems])
-    if exc.warnings:
-        # Warnings (outside the service area, possible duplicate) pass when sent again with
-        # confirm=true.
-        body = orjson.loads(response.body)
-        body["warnings"] = [{"parameter": f, "message": m} for f, m in exc.warnings]
-        return ProblemResponse(body, status_code=422)
-    return response
-
-
-async def _stale_version(_: Request, exc: StaleVersion) -> ProblemResponse:
-    body = Problem(title="Conflict", status=409, detail=str(exc)).model_dump()
-    body["current"] = exc.current
-    return ProblemResponse(body, status_code=409)
-
-
 def register_error_handlers(app: FastAPI) -> None:
-    for error, handler in ((NotAuthenticated, _not_authenticated), (Forbidden, _forbidden),
-                           (CsrfRejected, _forbidden), (LoginFailed, _login_failed),
-                           (LoginThrottled, _throttled), (AccountProblem, _account_problem),
-                           (PlaceInvalid, _place_invalid), (StaleVersion, _stale_version)):
-        app.add_exception_handler(error, handler)
     for error, handler in ((NotAuthenticated, _not_authenticated), (Forbidden, _forbidden),
                            (CsrfRejected, _forbidden), (LoginFailed, _login_failed),
                            (LoginThrottled, _throttled), (AccountProblem, _account_problem),

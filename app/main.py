@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from app import api_docs, caching, health, observability, static
 from app.admin.api import login_router as admin_login_api
 from app.admin.api import router as admin_api
-from app.admin.api import login_router as admin_login_api
-from app.admin.api import router as admin_api
+from app.admin.pages import login_router as admin_login_pages
+from app.admin.pages import router as admin_pages
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -75,6 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clusters_router)
     app.include_router(admin_login_api)
     app.include_router(admin_api)
-    app.include_router(admin_login_api)
-    app.include_router(admin_api)
+    app.include_router(admin_login_pages)
+    app.include_router(admin_pages)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,9 +19,11 @@ from app.pages import i18n
 from app.vocabulary import LANGUAGES
 
 TEMPLATES = PROJECT_ROOT / "app" / "pages" / "templates"
+# The administration's pages (app/admin/templates, under admin/…) extend the same base.
+ADMIN_TEMPLATES = PROJECT_ROOT / "app" / "admin" / "templates"
 
 environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
+    loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(ADMIN_TEMPLATES)]),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
     trim_blocks=True,
