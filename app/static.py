@@ -24,7 +24,7 @@ from app.errors import NotFound
 FRONTEND = PROJECT_ROOT / "frontend"
 NODE_MODULES = FRONTEND / "node_modules"
 # The app's own frontend folders and the file kinds they may hold.
-STATIC_DIRS = ("src", "css", "icons", "i18n", "embed", "docs")
+STATIC_DIRS = ("src", "css", "icons", "i18n", "embed", "admin", "docs")
 MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
