@@ -17,6 +17,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
 from app.deps import Conn
@@ -131,8 +132,9 @@ def json_ld(props: dict[str, Any], lon: float, lat: float, url: str) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False).translate(_JSON_IN_SCRIPT))
 
 
-async def published_place(conn: Conn, settings: Settings, place_id: str, lang: str
+async def published_place(conn: AsyncConnection, settings: Settings, place_id: str, lang: str
                           ) -> dict[str, Any] | None:
+    """The place as its GeoJSON Feature, or None unless ``place_id`` names a published one."""
     if not place_id.isdigit() or int(place_id) > MAX_ID:
         return None
     found = await fetch_features(conn, PlaceFilter(ids=(int(place_id),)), Page(limit=1), lang,
