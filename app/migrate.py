@@ -1,5 +1,8 @@
 """Running Alembic from the application (CLI, start-up, readiness check)."""
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -14,12 +17,20 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def _in_own_thread(step: Callable[[Config, str], None], database_url: str, revision: str) -> None:
+    """migrations/env.py drives the async engine with asyncio.run(), which refuses to start in
+    a thread whose event loop is already running (a server, Playwright's sync API); a thread of
+    its own always has none."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(step, alembic_config(database_url), revision).result()
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    _in_own_thread(command.upgrade, database_url, revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
-    command.downgrade(alembic_config(database_url), revision)
+    _in_own_thread(command.downgrade, database_url, revision)
 
 
 def head_revision() -> str:
