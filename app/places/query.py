@@ -189,31 +189,48 @@ def _distance(flt: PlaceFilter) -> ColumnElement | None:
     return func.ST_Distance(_geography(Place.geom), _geography(_point(flt.near)))
 
 
-def _order_by(flt: PlaceFilter) -> list[ColumnElement]:
-    """Nearest first with near; best match first with q; otherwise by name."""
+def _order_by(flt: PlaceFilter) -> list[tuple[ColumnElement, bool]]:
+    """Sort keys (expression, descending): nearest first with near; best match first with q;
+    by id for a bbox alone (the map's viewport pages: no sort of every place in the box, and pages
+    stay stable); otherwise by name. Every order ends with the id, so it is total."""
     distance = _distance(flt)
     if distance is not None:
-        return [distance, Place.id]
+        return [(distance, False), (Place.id, False)]
     if flt.q:
         rank = func.word_similarity(literal(fold(flt.q).strip()), Place.search_text)
-        return [rank.desc(), Place.name, Place.id]
-    return [Place.name, Place.id]
+        return [(rank, True), (Place.name, False), (Place.id, False)]
+    if flt.bbox is not None:
+        return [(Place.id, False)]
+    return [(Place.name, False), (Place.id, False)]
+
+
+def _sorted(keys: list[tuple[ColumnElement, bool]]) -> list[ColumnElement]:
+    return [key.desc() if descending else key for key, descending in keys]
 
 
 def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None) -> Select:
     """Ids, distances and result positions (``rn``) of the matching places."""
     distance = _distance(flt)
-    order = _order_by(flt)
-    stmt = (
-        select(Place.id,
+    keys = _order_by(flt)
+    if page is None:
+        return (select(Place.id,
+                       (distance if distance is not None else literal(None)).label("distance"),
+                       func.row_number().over(order_by=_sorted(keys)).label("rn"))
+                .where(*where_clauses(flt, category_ids)).order_by(*_sorted(keys)))
+    # The page is cut before the positions are numbered: a window under the LIMIT would make
+    # PostgreSQL sort every match (100,000 in a region) instead of keeping the top of them.
+    inner = (
+        select(Place.id.label("id"),
                (distance if distance is not None else literal(None)).label("distance"),
-               func.row_number().over(order_by=order).label("rn"))
+               *(key.label(f"k{i}") for i, (key, _) in enumerate(keys)))
         .where(*where_clauses(flt, category_ids))
-        .order_by(*order)
+        .order_by(*_sorted(keys))
+        .limit(page.limit).offset(page.offset)
+        .subquery("page")
     )
-    if page is not None:
-        stmt = stmt.limit(page.limit).offset(page.offset)
-    return stmt
+    numbered = [(inner.c[f"k{i}"], descending) for i, (_, descending) in enumerate(keys)]
+    return select(inner.c.id, inner.c.distance,
+                  func.row_number().over(order_by=_sorted(numbered)).label("rn"))
 
 
 def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
@@ -225,24 +242,28 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
 
     ``detail`` adds what only a place's own page shows (accessibility notes, last verified,
     every category's name), so that map pages stay small."""
-    primary = (
-        select(Category.slug.label("slug"), _lang_name(Category.names, lang).label("name"),
-               Category.colour.label("colour"), Category.icon.label("icon"),
-               Stage.slug.label("stage"), _lang_name(Stage.names, lang).label("stage_name"))
-        .join(PlaceCategory, PlaceCategory.category_id == Category.id)
+    # The few categories once per query, joined by hash; each place costs one index lookup
+    # for its categories (in order: the first is the primary) instead of two.
+    info = (
+        select(Category.id, Category.slug, _lang_name(Category.names, lang).label("name"),
+               Category.colour, Category.icon, Stage.slug.label("stage"),
+               _lang_name(Stage.names, lang).label("stage_name"))
         .join(Stage, Stage.id == Category.stage_id)
-        .where(PlaceCategory.place_id == Place.id)
-        .order_by(PlaceCategory.position)
-        .limit(1)
-        .lateral("primary_category")
+        .cte("category_info")
     )
-    all_slugs = (
-        select(func.array_agg(Category.slug).label("slugs"))
+    own = info.alias("own_category")
+    memberships = (
+        select(func.array_agg(aggregate_order_by(own.c.slug, PlaceCategory.position))
+               .label("slugs"),
+               func.array_agg(aggregate_order_by(PlaceCategory.category_id,
+                                                 PlaceCategory.position))[1].label("primary_id"))
         .select_from(PlaceCategory)
-        .join(Category, Category.id == PlaceCategory.category_id)
+        .join(own, own.c.id == PlaceCategory.category_id)
         .where(PlaceCategory.place_id == Place.id)
-        .scalar_subquery()
+        .lateral("memberships")
     )
+    primary = info.alias("primary_category")
+    all_slugs = memberships.c.slugs
     address = func.concat_ws(", ", Place.street,
                              func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
     properties = func.json_build_object(
@@ -301,7 +322,8 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
         select(cast(feature, String).label("feature"), Place.id)
         .select_from(ids)
         .join(Place, Place.id == ids.c.id)
-        .outerjoin(primary, true())
+        .outerjoin(memberships, true())
+        .outerjoin(primary, primary.c.id == memberships.c.primary_id)
     )
 
 
