@@ -231,9 +231,13 @@ def servers(url: str, with_tipg: bool) -> dict[str, tuple[list[str], dict[str, s
     }
     if with_tipg:
         found["tipg"] = ([str(ensure_tipg()), "tipg.main:app"],
+                         # Tables are named schema.table (tipg's catalog compares
+                         # "public.places"; a bare "places" publishes no collection and every
+                         # items request is a 404); no functions, only the table.
                          {"DATABASE_URL": plain, "TIPG_DB_SCHEMAS": '["public"]',
-                          "TIPG_DB_TABLES": '["places"]', "TIPG_MAX_FEATURES_PER_QUERY": "10000"},
-                         "/collections")
+                          "TIPG_DB_TABLES": '["public.places"]', "TIPG_DB_FUNCTIONS": "[]",
+                          "TIPG_MAX_FEATURES_PER_QUERY": "10000"},
+                         "/collections/public.places/items?limit=1")
     return found
 
 
