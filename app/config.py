@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
     # Citizens' suggestions: at most this many per client address and hour.
     suggestions_per_hour: int = 5
+    # A suggestion sent sooner than this after the form was shown is a bot's (people read first).
+    suggestion_min_fill_s: float = 3
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from app.admin.api import login_router as admin_login_api
 from app.admin.api import router as admin_api
 from app.admin.pages import login_router as admin_login_pages
 from app.admin.pages import router as admin_pages
+from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -26,6 +27,7 @@ from app.places.router import router as places_router
 from app.embed.router import oembed_router
 from app.embed.router import router as embed_router
 from app.security import SecurityHeaders
+from app.suggestions.router import router as suggestions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,4 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_api)
     app.include_router(admin_login_pages)
     app.include_router(admin_pages)
+    app.include_router(admin_suggestions)
+    app.include_router(suggestions_router)
     return app
