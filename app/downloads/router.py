@@ -11,12 +11,14 @@ from starlette.responses import HTMLResponse, StreamingResponse
 
 from app.config import PROJECT_ROOT
 from app.deps import AppSettings, Conn, StrictQuery
+from app.errors import PROBLEM_RESPONSES
 from app.downloads.dataset import csv_chunks, dataset_facts, geojson_chunks, licence_members
 from app.downloads.dcat import dataset_jsonld
 from app.pages.render import environment, render
 from app.responses import JSONResponse
 
-router = APIRouter(prefix="/downloads", tags=["open data"], dependencies=[StrictQuery])
+router = APIRouter(prefix="/downloads", tags=["open data"], dependencies=[StrictQuery],
+                   responses=PROBLEM_RESPONSES)
 
 # The description page extends the site's base.html; this overlay finds our template first and
 # the shared ones after it, so the page gets the site frame without living in app/pages.
@@ -60,7 +62,9 @@ async def dataset_description(request: Request, conn: Conn,
     return JSONLDResponse(dataset_jsonld(settings, await dataset_facts(conn), _base(request)))
 
 
-@router.get("/lernorte.geojson", response_class=StreamingResponse,
+@router.get("/lernorte.geojson", response_class=StreamingResponse, responses={200: {
+    "description": "A GeoJSON FeatureCollection (RFC 7946) with license and attribution members",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}},
             summary="All published places as one GeoJSON file with licence and attribution")
 async def geojson_file(request: Request, settings: AppSettings) -> StreamingResponse:
     members = licence_members(settings, f"{_base(request)}/downloads")
@@ -69,7 +73,9 @@ async def geojson_file(request: Request, settings: AppSettings) -> StreamingResp
                              headers=_file_headers(request, settings, "lernorte.geojson"))
 
 
-@router.get("/lernorte.csv", response_class=StreamingResponse,
+@router.get("/lernorte.csv", response_class=StreamingResponse, responses={200: {
+    "description": "One row per place, a header row first",
+    "content": {"text/csv": {"schema": {"type": "string"}}}}},
             summary="All published places as one CSV file (UTF-8, comma, lists separated by ;)")
 async def csv_file(request: Request, settings: AppSettings) -> StreamingResponse:
     return StreamingResponse(csv_chunks(request.app.state.engine, _base(request)),

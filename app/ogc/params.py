@@ -79,7 +79,9 @@ def items_query(params: QueryParams, settings: Settings, base: PlaceFilter) -> I
     crs = params.get("bbox-crs", CRS84)
     if crs != CRS84:
         raise InvalidParameter("bbox-crs", f"only {CRS84} is supported")
-    limit = _integer(params, "limit", DEFAULT_LIMIT, 1, settings.max_limit)
+    # Above the maximum a client gets the maximum (and next links), not an error: OGC's own
+    # example ("ask for 50000, you might get up to 10000") and what GIS clients expect.
+    limit = min(_integer(params, "limit", DEFAULT_LIMIT, 1, 2**31 - 1), settings.max_limit)
     offset = _integer(params, "offset", 0, 0, 10_000_000)
     interval = parse_datetime(params["datetime"]) if "datetime" in params else None
     lists = {field: tuple(v for v in params.getlist(name) if v.strip())

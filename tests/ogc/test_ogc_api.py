@@ -89,10 +89,18 @@ def test_limit_offset_and_next_links_return_every_feature_exactly_once(client):
     assert pages == 5
     assert len(seen) == len(set(seen)) == 87
     assert client.get(ITEMS + "?limit=10000").json()["numberReturned"] == 87
+
+
+def test_a_limit_above_the_maximum_pages_at_the_maximum(make_client, demo_url):
+    client = make_client(demo_url, max_limit=30)
+    page = client.get(ITEMS + "?limit=50000").json()
+    assert page["numberReturned"] == 30
+    next_link = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    assert "offset=30" in next_link
     assert client.get(ITEMS + "?offset=80&limit=5").json()["numberReturned"] == 5
 
 
-@pytest.mark.parametrize("query", ["limit=unlimited", "limit=0", "limit=10001", "bbox=1,2,3",
+@pytest.mark.parametrize("query", ["limit=unlimited", "limit=0", "limit=1e3", "bbox=1,2,3",
                                    "bbox=9,50,9.1", "offset=-1", "datetime=yesterday",
                                    "datetime=2026-01-01T00:00:00", "datetime=../..",
                                    "categroy=schule", "f=xml", "bbox-crs=EPSG:25832"])
@@ -190,3 +198,10 @@ def test_extents_follow_an_edit_at_once(make_client, pg, fresh_db, fresh_url):
     assert after[2:] == [10.5, 50.9] and after != before
     kultur = client.get("/ogc/collections/kultur").json()
     assert kultur["extent"]["spatial"]["bbox"][0] == [10.5, 50.9, 10.5, 50.9]
+
+
+def test_the_openapi_document_is_valid_openapi_3_0(client):
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV30SpecValidator
+
+    validate(client.get("/ogc/api").json(), cls=OpenAPIV30SpecValidator)
