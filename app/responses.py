@@ -3,10 +3,13 @@
 from typing import Any
 
 import orjson
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse as FastAPIJSONResponse
 
 
-class JSONResponse(Response):
+class JSONResponse(FastAPIJSONResponse):
+    """orjson-rendered JSON. A subclass of FastAPI's JSONResponse so that the OpenAPI schema
+    documents these answers as JSON objects, not as strings."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:

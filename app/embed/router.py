@@ -18,7 +18,7 @@ from app.deps import AppSettings, Conn, Lang, StrictQuery
 from app.embed import oembed
 from app.embed.options import EmbedOptions, parse_embed_query
 from app.embed.static_export import embed_texts, script_hashes, static_map
-from app.errors import NotFound
+from app.errors import PROBLEM_RESPONSES, NotFound
 from app.models import Category, Stage
 from app.pages import i18n
 from app.pages.map import render_map_page
@@ -29,7 +29,10 @@ from app.security import content_security_policy
 from app.static import static_url
 
 router = APIRouter(include_in_schema=False)
-oembed_router = APIRouter(tags=["embedding"])
+# 501 for a format other than json is what the oEmbed specification prescribes.
+oembed_router = APIRouter(tags=["embedding"], responses={
+    **PROBLEM_RESPONSES,
+    501: {"description": "Only format=json is offered", "content": {"text/plain": {}}}})
 _env = Environment(loader=FileSystemLoader(PROJECT_ROOT / "app" / "embed" / "templates"),
                    autoescape=select_autoescape(["html"]))
 
