@@ -7,6 +7,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
+from tests.admin.conftest import ADMIN, add_user, log_in
 from tests.conftest import lernorte, sql
 
 PLACES = "/api/places?limit=5"
@@ -87,6 +88,23 @@ def test_the_edited_data_is_served_after_the_etag_changed(make_client, pg, fresh
     fresh = client.get(url, headers={"If-None-Match": etag})
     assert fresh.status_code == 200
     assert fresh.json()["properties"]["name"] == "Umbenannte Schule"
+
+
+def test_an_edit_in_the_admin_changes_the_etag_at_once(make_client, pg, fresh_db, fresh_url):
+    add_user(pg, fresh_db, *ADMIN, "admin")
+    public, admin = make_client(fresh_url), make_client(fresh_url)
+    log_in(admin, *ADMIN)
+    first = public.get(PLACES)
+    place_id = first.json()["features"][0]["id"]
+    version = admin.get(f"/api/admin/places/{place_id}").json()["place"]["version"]
+    assert admin.post(f"/api/admin/places/{place_id}/archive",
+                      json={"version": version}).status_code == 200
+    after = public.get(PLACES, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["numberMatched"] == 86
+    assert place_id not in [f["id"] for f in after.json()["features"]]
+    # The admin's own reads carry the session cookie: never stored by a shared cache.
+    assert "public" not in admin.get(PLACES).headers.get("cache-control", "")
 
 
 def test_an_import_changes_the_etag(make_client, fresh_url, tmp_path):
