@@ -116,6 +116,7 @@ async def places(request: Request, conn: Conn, session: CurrentSession,
                                              {"q": q or "", "status": status or "",
                                               "offset": new_offset}.items() if v != ""})
     return _page(request, "admin/places.html", session, rows=rows, total=total, q=q or "",
+                 export_query=urlencode({"q": q or "", "status": status or ""}),
                  status=status or "", statuses=ADMIN_STATUSES,
                  next_link=page_link(offset + PAGE_SIZE) if total and offset + PAGE_SIZE < total
                  else None,

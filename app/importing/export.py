@@ -7,11 +7,14 @@ import io
 import json
 from collections.abc import Iterable
 
+import openpyxl
 import orjson
-from sqlalchemy import text
+from sqlalchemy import literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.importing.readers import LIST_FIELDS, LIST_SEPARATOR
+from app.models import Place
+from app.places.query import PlaceFilter, ordered_ids, resolve_categories, validate
 from app.places.snapshot import snapshot_sql
 
 CSV_COLUMNS = ("id", "source", "source_id", "name", "categories", "lon", "lat", "status",
@@ -57,6 +60,32 @@ def to_csv(places: list[dict]) -> str:
                 cells.append(repr(value) if isinstance(value, float) else str(value))
         writer.writerow(cells)
     return out.getvalue()
+
+
+def to_xlsx(places: list[dict]) -> bytes:
+    """The CSV's columns and cells in a workbook (formula-like text quoted the same way, so a
+    spreadsheet never runs it and ``import`` reads it back)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Lernorte")
+    sheet.append(list(CSV_COLUMNS))
+    rows = csv.reader(io.StringIO(to_csv(places), newline=""))
+    next(rows)  # the header, already written
+    for row in rows:
+        sheet.append([cell or None for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+async def selection_snapshots(conn: AsyncConnection, flt: PlaceFilter) -> list[dict]:
+    """The places a filter selects (the admin list's current selection), in its order."""
+    validate(flt)
+    ids = ordered_ids(flt, await resolve_categories(conn, flt.categories), None).subquery("ids")
+    result = await conn.execute(
+        select(ids.c.id, literal_column(snapshot_sql("p")).label("data"))
+        .select_from(ids.join(Place.__table__.alias("p"), literal_column("p.id") == ids.c.id))
+        .order_by(ids.c.rn))
+    return [{"id": r.id, **r.data} for r in result]
 
 
 def to_geojson(places: list[dict]) -> bytes:

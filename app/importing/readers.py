@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import openpyxl
 
 from app.importing import schools
 from app.places.validation import PlaceRecord
@@ -15,6 +18,7 @@ from geo.text import fold
 
 LIST_SEPARATOR = ";"
 LIST_FIELDS = ("categories", "target_groups", "languages")
+RECORD_FIELDS = frozenset(PlaceRecord.field_names())  # once, not per row of a 100,000-row file
 
 
 class UnreadableFile(ValueError):
@@ -81,10 +85,9 @@ def _extra(value: object) -> dict:
 
 def record_from_mapping(data: dict, default_source: str) -> PlaceRecord:
     """A row or feature in Lernorte's own export format (the columns of PlaceRecord)."""
-    known = set(PlaceRecord.field_names())
     values: dict = {}
     for key, value in data.items():
-        if key not in known or key in ("extra", "lon", "lat"):
+        if key not in RECORD_FIELDS or key in ("extra", "lon", "lat"):
             continue
         values[key] = _list(value) if key in LIST_FIELDS else _text(value)
     if values.get("wheelchair") is None:
@@ -109,15 +112,28 @@ def _unquote_formula(value: str | None) -> str | None:
     return value
 
 
-def read_csv(text: str, default_source: str) -> Iterator[Row]:
+def _csv_reader(text: str) -> csv.DictReader:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _renamed(raw: dict, mapping: dict[str, str] | None) -> dict:
+    """A row with its file columns renamed to fields (``mapping``: file column → field;
+    columns mapped to nothing are dropped)."""
+    if not mapping:
+        return raw
+    return {mapping[k]: v for k, v in raw.items() if mapping.get(k)}
+
+
+def read_csv(text: str, default_source: str,
+             mapping: dict[str, str] | None = None) -> Iterator[Row]:
+    reader = _csv_reader(text)
     columns = reader.fieldnames or []
     if not columns:
         raise UnreadableFile("the CSV file has no header row")
-    office = schools.is_school_directory_csv(columns)
-    if not office and "name" not in columns:
+    office = not mapping and schools.is_school_directory_csv(columns)
+    if not office and "name" not in (mapping or {c: c for c in columns}).values():
         raise UnreadableFile("the CSV needs a 'name' column (or the statistical office's "
                              "'Name der Schule' and 'Schul-nummer')")
     for number, raw in enumerate(reader, start=2):
@@ -130,7 +146,7 @@ def read_csv(text: str, default_source: str) -> Iterator[Row]:
         raw = {k: _unquote_formula(v) for k, v in raw.items()}
         try:
             record = (schools.record_from_csv_row(raw) if office
-                      else record_from_mapping(raw, default_source))
+                      else record_from_mapping(_renamed(raw, mapping), default_source))
         except ValueError as exc:
             yield Row(number, None, str(exc))
             continue
@@ -151,7 +167,8 @@ def _point(geometry: object) -> tuple[float | None, float | None]:
     return float(coordinates[0]), float(coordinates[1])
 
 
-def read_geojson(text: str, default_source: str) -> Iterator[Row]:
+def read_geojson(text: str, default_source: str,
+                 mapping: dict[str, str] | None = None) -> Iterator[Row]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -169,11 +186,11 @@ def read_geojson(text: str, default_source: str) -> Iterator[Row]:
             continue
         try:
             lon, lat = _point(feature.get("geometry"))
-            if schools.is_jedeschule_geojson(properties):
+            if not mapping and schools.is_jedeschule_geojson(properties):
                 record = schools.record_from_geojson(properties, lon, lat)
             else:
-                record = record_from_mapping({"id": feature.get("id"), **properties},
-                                             default_source)
+                record = record_from_mapping({"id": feature.get("id"),
+                                              **_renamed(properties, mapping)}, default_source)
                 record.lon, record.lat = lon, lat
         except ValueError as exc:
             yield Row(number, None, str(exc))
@@ -190,3 +207,88 @@ def read_file(path: Path) -> Iterator[Row]:
                                            and text.lstrip().startswith("{")):
         return read_geojson(text, source)
     return read_csv(text, source)
+
+
+def _cell(value: object) -> str | None:
+    """A spreadsheet cell as the text a CSV would hold (36037.0 → "36037", dates as ISO)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str | None]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
+        raise UnreadableFile(f"not a readable XLSX workbook ({type(exc).__name__})") from None
+    try:
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def read_xlsx(data: bytes, default_source: str,
+              mapping: dict[str, str] | None = None) -> Iterator[Row]:
+    """Rows of the first sheet of a workbook; the first row names the columns, as in a CSV."""
+    rows = _xlsx_rows(data)
+    columns = [c.strip() if c else "" for c in next(rows, [])]
+    if "name" not in (mapping or {c: c for c in columns}).values():
+        raise UnreadableFile("the first row of the sheet needs a 'name' column")
+    for number, values in enumerate(rows, start=2):
+        if not any((v or "").strip() for v in values):
+            continue
+        raw = {c: _unquote_formula(v) for c, v in zip(columns, values, strict=False) if c}
+        try:
+            record = record_from_mapping(_renamed(raw, mapping), default_source)
+        except ValueError as exc:
+            yield Row(number, None, str(exc))
+            continue
+        yield Row(number, record)
+
+
+def upload_kind(data: bytes, filename: str) -> str:
+    """"xlsx", "geojson" or "csv", by the file's ending or else its first bytes."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx" or (suffix not in (".csv", ".txt", ".json", ".geojson")
+                             and data[:2] == b"PK"):
+        return "xlsx"
+    if suffix in (".geojson", ".json") or (suffix not in (".csv", ".txt")
+                                           and data.lstrip()[:1] == b"{"):
+        return "geojson"
+    return "csv"
+
+
+def upload_columns(data: bytes, filename: str) -> list[str]:
+    """The file's own column (or GeoJSON property) names, for mapping them to fields."""
+    kind = upload_kind(data, filename)
+    if kind == "xlsx":
+        return [c for c in next(_xlsx_rows(data), []) if c]
+    text = decode(data)
+    if kind == "csv":
+        return [c for c in (_csv_reader(text).fieldnames or []) if c]
+    try:
+        features = json.loads(text).get("features") or []
+    except (json.JSONDecodeError, AttributeError):
+        raise UnreadableFile("not a GeoJSON FeatureCollection") from None
+    keys: dict[str, None] = {}
+    for feature in features[:500]:
+        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+            keys.update(dict.fromkeys(feature["properties"]))
+    return list(keys)
+
+
+def read_upload(data: bytes, filename: str,
+                mapping: dict[str, str] | None = None) -> Iterator[Row]:
+    """Rows of an uploaded CSV (UTF-8 or Windows-1252, comma or semicolon), GeoJSON or XLSX."""
+    source = f"file:{Path(filename).stem}"
+    kind = upload_kind(data, filename)
+    if kind == "xlsx":
+        return read_xlsx(data, source, mapping)
+    if kind == "geojson":
+        return read_geojson(decode(data), source, mapping)
+    return read_csv(decode(data), source, mapping)

@@ -54,6 +54,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # With ``detail``: (row number, "create"/"update"/"unchanged", name) for every stored row.
+    rows: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -71,7 +73,7 @@ def _staging_tuple(number: int, rec: PlaceRecord, category_ids: dict[str, int]) 
 
 
 async def import_rows(conn: AsyncConnection, rows: Iterable[Row], *, user_id: int | None = None,
-                      dry_run: bool = False,
+                      dry_run: bool = False, detail: bool = False,
                       progress: Callable[[int], None] | None = None) -> ImportReport:
     """Validate and store rows in one transaction (rolled back again when ``dry_run``)."""
     category_ids = dict((await conn.execute(text("SELECT slug, id FROM categories"))).all())
@@ -96,6 +98,10 @@ async def import_rows(conn: AsyncConnection, rows: Iterable[Row], *, user_id: in
         staged.append(_staging_tuple(row.number, rec, category_ids))
 
     savepoint = await conn.begin_nested()
+    # For this transaction only: hashes and sorts of 100,000 rows in memory, and the trigram
+    # index's pending list flushed in a few large batches instead of every 4 MB of inserts.
+    await conn.execute(text("SET LOCAL work_mem = '64MB'"))
+    await conn.execute(text("SET LOCAL gin_pending_list_limit = '64MB'"))
     await conn.execute(text(STAGING))
     raw = (await conn.get_raw_connection()).driver_connection
     await raw.copy_records_to_table("import_rows", records=staged, columns=STAGING_COLUMNS)
@@ -110,6 +116,9 @@ async def import_rows(conn: AsyncConnection, rows: Iterable[Row], *, user_id: in
     report.created = counts.get("create", 0)
     report.updated = counts.get("update", 0)
     report.unchanged = counts.get("unchanged", 0)
+    if detail:
+        report.rows = [tuple(r) for r in (await conn.execute(
+            text("SELECT row_no, action, name FROM import_rows ORDER BY row_no"))).all()]
     await conn.execute(text("DROP TABLE import_rows"))
     if dry_run:
         await savepoint.rollback()
