@@ -2,7 +2,9 @@
 // data-settings attribute (no inline script).
 import * as api from "./data/api.js";
 import { filterParams, withParams } from "./data/query.js";
-import { ALL_LIMIT, DEBOUNCE_MS, chooseMode, viewportBbox, viewportRequest } from "./data/loading.js";
+import {
+  ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, chooseMode, viewportBbox, viewportRequest,
+} from "./data/loading.js";
 import { sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
 import { boundsToBbox, createMap } from "./map/basemap.js";
 import { createMarkers } from "./map/markers.js";
@@ -91,15 +93,16 @@ function announceCount(shown, total) {
   announce(text);
 }
 
-function showPlaces(collection) {
+function showPlaces(collection, { final = true } = {}) {
   markers.setFeatures(collection.features);
   list?.show(collection.features);
-  announceCount(collection.features.length, collection.numberMatched);
+  if (final) announceCount(collection.features.length, collection.numberMatched);
 }
 
 const runPlaces = api.latest();
 const runFacets = api.latest();
 const runViewport = api.latest();
+const runViewportList = api.latest();
 
 function failed(error) {
   if (api.isAbort(error)) return;
@@ -117,15 +120,20 @@ async function load() {
   }
   root.setAttribute("aria-busy", "true");
   try {
-    const collection = await runPlaces((signal) => api.places(withParams(params, { limit: ALL_LIMIT }), signal));
-    mode = chooseMode(collection);
-    if (mode === "all") {
+    // The first page draws at once and tells how many there are (see data/loading.js).
+    const first = await runPlaces((signal) => api.places(withParams(params, { limit: FIRST_LIMIT }), signal));
+    const next = chooseMode(first);
+    mode = next === "viewport" ? "viewport" : "all";
+    if (next === "viewport") {
+      await loadViewport();
+    } else {
       cells.clear();
-      showPlaces(collection);
+      showPlaces(first, { final: next === "done" });
+      if (next === "all") {
+        showPlaces(await runPlaces((signal) => api.places(withParams(params, { limit: ALL_LIMIT }), signal)));
+      }
       fitToResults();
       if (state.selected !== null) select(state.selected, "url");
-    } else {
-      await loadViewport();
     }
     root.dataset.ready = "true";
   } catch (error) {
@@ -135,22 +143,27 @@ async function load() {
   }
 }
 
-// Viewport mode: only what is in view, as cells from afar and as places up close.
+// Viewport mode: only what is in view, as cells from afar and as places up close. From afar the
+// list shows the first places in view, asked for at the same time as the cells.
 async function loadViewport() {
   const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
   if (!bbox) { showPlaces({ features: [], numberMatched: 0 }); return; }
   const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
-  const params = withParams(filterParams(state, fixed, lang), request.params);
+  const base = filterParams(state, fixed, lang);
+  const params = withParams(base, request.params);
   try {
-    const answer = await runViewport((signal) => (request.kind === "clusters"
-      ? api.clusters(params, signal) : api.places(params, signal)));
     if (request.kind === "clusters") {
+      const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
+      const [answer, firstPlaces] = await Promise.all([
+        runViewport((signal) => api.clusters(params, signal)),
+        runViewportList((signal) => api.places(listParams, signal)),
+      ]);
       markers.setFeatures([]);
       cells.set(answer.features);
-      const firstPlaces = await runPlaces((signal) => api.places(withParams(params, { limit: 100, zoom: null }), signal));
       list?.show(firstPlaces.features);
       announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
     } else {
+      const answer = await runViewport((signal) => api.places(params, signal));
       cells.clear();
       showPlaces(answer);
     }

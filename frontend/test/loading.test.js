@@ -1,15 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ALL_LIMIT, DETAIL_ZOOM, chooseMode, viewportBbox, viewportRequest } from "../src/data/loading.js";
-import { filterParams } from "../src/data/query.js";
+import { ALL_LIMIT, DETAIL_ZOOM, FIRST_LIMIT, chooseMode, viewportBbox, viewportRequest } from "../src/data/loading.js";
+import { filterParams, withParams } from "../src/data/query.js";
 import { emptyState } from "../src/data/urlstate.js";
 
-test("a district is loaded at once, a nation per viewport", () => {
-  assert.equal(chooseMode({ numberMatched: 87, numberReturned: 87 }), "all");
-  assert.equal(chooseMode({ numberMatched: ALL_LIMIT + 1, numberReturned: ALL_LIMIT }), "viewport");
+test("the first page decides: done, the rest at once, or per viewport", () => {
+  assert.equal(chooseMode({ numberMatched: 87, numberReturned: 87 }), "done");
+  assert.equal(chooseMode({ numberMatched: 0, numberReturned: 0 }), "done");
+  assert.equal(chooseMode({ numberMatched: ALL_LIMIT, numberReturned: FIRST_LIMIT }), "all");
+  assert.equal(chooseMode({ numberMatched: ALL_LIMIT + 1, numberReturned: FIRST_LIMIT }), "viewport");
   // numberMatched may be left out for huge matches; a full page then means "more".
-  assert.equal(chooseMode({ numberReturned: ALL_LIMIT }), "viewport");
-  assert.equal(chooseMode({ numberReturned: 12 }), "all");
+  assert.equal(chooseMode({ numberReturned: FIRST_LIMIT }), "viewport");
+  assert.equal(chooseMode({ numberReturned: 12 }), "done");
 });
 
 test("the viewport is clipped to an embed's fixed box and to the world", () => {
@@ -23,6 +25,19 @@ test("zoomed out asks for clusters when the server has them, zoomed in for place
   assert.equal(viewportRequest(DETAIL_ZOOM - 1, bbox, true).kind, "clusters");
   assert.equal(viewportRequest(DETAIL_ZOOM - 1, bbox, false).kind, "places");
   assert.equal(viewportRequest(DETAIL_ZOOM, bbox, true).kind, "places");
+});
+
+test("the grid is asked for at a whole zoom level, though the map zooms in half steps", () => {
+  assert.equal(viewportRequest(9.5, [9, 50, 10, 51], true).params.zoom, 9);
+  assert.equal(viewportRequest(DETAIL_ZOOM - 0.5, [9, 50, 10, 51], true).kind, "clusters");
+});
+
+test("cells are asked for without a language, which /api/clusters does not take", () => {
+  const base = filterParams(emptyState(), {}, "uk");
+  const cells = withParams(base, viewportRequest(9, [9, 50, 10, 51], true).params);
+  assert.equal(cells.has("lang"), false);
+  const places = withParams(base, viewportRequest(DETAIL_ZOOM, [9, 50, 10, 51], true).params);
+  assert.equal(places.get("lang"), "uk");
 });
 
 test("an embed's fixed filters apply, and a person's categories narrow them", () => {

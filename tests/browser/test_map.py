@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_accessible, guard
+from app.config import PROJECT_ROOT
 from tests.conftest import sql
 
 pytestmark = pytest.mark.browser
@@ -235,3 +238,21 @@ def test_a_name_that_looks_like_html_stays_text(page: Page, pg, fresh_db, fresh_
     assert page.locator("img[src='x']").count() == 0
     page.wait_for_timeout(300)
     watch.check()  # no dialog opened, no page error
+
+
+def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_url, start_server):
+    # In a subprocess: Playwright's event loop runs in this thread.
+    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
+                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    server = start_server(fresh_url)
+    watch = open_map(page, server, "?lang=en&map=7/50.5/9.7")
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    shown = len(list_names(page))
+    assert 0 < shown <= 100  # the list starts with the first entries, and says how many there are
+    expect(page.locator("#result-count")).to_contain_text(re.compile(r"of [\d,]{5,}"))
+    # Zoomed in close enough, single places replace the cells, and the list follows the view.
+    page.goto(server.url + "/?lang=en&map=15/50.5547/9.6716")
+    expect(page.locator(".place-marker").first).to_be_visible()
+    expect(page.locator("#result-count")).not_to_contain_text("of ")
+    watch.check()  # no request refused (422), no page error

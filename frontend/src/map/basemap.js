@@ -9,7 +9,9 @@ export function createMap(container, settings, t) {
     maxZoom: settings.tiles.maxZoom,
     minZoom: 3,
     attributionControl: true,
-    zoomSnap: 0.5,
+    // Whole zoom levels only: markercluster rounds the zoom, and at a half level its
+    // zoomToShowLayer waits for a move that never comes (a selected place never opened).
+    zoomSnap: 1,
   });
   map.attributionControl.setPrefix(false);
   if (settings.tiles.enabled) {

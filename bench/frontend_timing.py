@@ -1,0 +1,201 @@
+"""How fast the map page `/` shows places, and whether it stays responsive with many of them.
+
+Debian's Chromium (through Playwright) opens `/` on a real uvicorn server over a real PostGIS:
+first the 87 demo schools, then the same plus N synthetic places (bench/generate.py, default
+20,000 over ~100 German towns). For each scenario, each run in a fresh browser context (empty
+cache):
+
+* **first marker**: ms from navigation start to the first frame painted after a marker or
+  cluster element entered the page (a MutationObserver, then requestAnimationFrame);
+* **ready**: ms to the first frame after the page marked its data loaded (`main[data-ready]`:
+  the list is filled and the count announced);
+* **long tasks** while a person pans and zooms (four mouse drags and four wheel zooms, 0.7 s
+  apart): count, sum and longest of the main-thread tasks over 50 ms (PerformanceObserver
+  'longtask'). Frames are lost only during long tasks, so their sum is the time the map was
+  stuck.
+
+Medians over the runs are printed as a Markdown table for README's map section.
+
+    .venv/bin/python -m bench.frontend_timing              # 20,000 synthetic places, 3 runs
+    .venv/bin/python -m bench.frontend_timing -n 5000 --runs 5
+
+The databases live in a throwaway cluster under /tmp, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, sync_playwright
+
+from app.cluster import Cluster
+from app.config import PROJECT_ROOT
+from bench.generate import generate
+
+DEMO = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.geojson"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
+# Installed before any page script: records the first painted marker and every long task.
+PROBE = """
+window.__bench = { firstMarker: null, ready: null, longTasks: [] };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__bench.longTasks.push([e.startTime, e.duration]);
+}).observe({ type: "longtask", buffered: true });
+const painted = (key) => requestAnimationFrame(() => { window.__bench[key] ??= performance.now(); });
+new MutationObserver((_, observer) => {
+  if (document.querySelector(".place-marker, .cluster-marker")) painted("firstMarker");
+  if (document.querySelector("main[data-ready]")) painted("ready");
+  if (window.__bench.firstMarker !== null && window.__bench.ready !== null) observer.disconnect();
+}).observe(document, { subtree: true, childList: true, attributes: true,
+                       attributeFilter: ["data-ready"] });
+"""
+
+
+@dataclass
+class Run:
+    first_marker_ms: float
+    ready_ms: float
+    long_tasks: int
+    long_task_sum_ms: float
+    long_task_max_ms: float
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(url: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "app.cli", *args], env={**os.environ, "DATABASE_URL": url},
+                   cwd=PROJECT_ROOT, check=True, capture_output=True)
+
+
+def prepare(cluster: Cluster, synthetic: int) -> dict[str, str]:
+    port = cluster.port_file.read_text().strip()
+    url = lambda name: f"postgresql+asyncpg://postgres@127.0.0.1:{port}/{name}"  # noqa: E731
+    cluster.create_database("demo")
+    _cli(url("demo"), "migrate")
+    _cli(url("demo"), "import", str(DEMO))
+    cluster.create_database("big", template="demo")
+    asyncio.run(generate(url("big"), synthetic, seed=7, quiet=True))
+    return {"demo": url("demo"), "big": url("big")}
+
+
+class Server:
+    def __init__(self, database_url: str) -> None:
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+             "127.0.0.1", "--port", self.url.rsplit(":", 1)[1], "--log-level", "warning",
+             "--no-access-log"],
+            env={**os.environ, "DATABASE_URL": database_url, "LERNORTE_TILES_ENABLED": "false"},
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def pan_and_zoom(page: Page) -> None:
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy, wheel in ((160, 0, -300), (0, 120, 300), (-200, -80, -300), (60, 60, 300)):
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + dx, y + dy, steps=12)
+        page.mouse.up()
+        page.wait_for_timeout(700)
+        page.mouse.wheel(0, wheel)
+        page.wait_for_timeout(700)
+
+
+def measure(browser, url: str) -> Run:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.add_init_script(PROBE)
+        page.goto(url)
+        page.wait_for_function("() => window.__bench.firstMarker !== null"
+                               " && window.__bench.ready !== null", timeout=60_000)
+        first, ready = page.evaluate("() => [window.__bench.firstMarker, window.__bench.ready]")
+        page.wait_for_timeout(500)
+        start = page.evaluate("() => performance.now()")
+        pan_and_zoom(page)
+        page.wait_for_timeout(1000)
+        tasks = [d for s, d in page.evaluate("() => window.__bench.longTasks") if s >= start]
+        return Run(first, ready, len(tasks), sum(tasks), max(tasks, default=0.0))
+    finally:
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--synthetic", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="lernorte-bench-frontend-"))
+    os.chmod(root, 0o755)
+    cluster = Cluster(root, extra_options=("-c fsync=off",))
+    cluster.start()
+    servers: dict[str, Server] = {}
+    try:
+        urls = prepare(cluster, args.synthetic)
+        servers = {name: Server(url) for name, url in urls.items()}
+        n = f"{87 + args.synthetic:,}"
+        scenarios = [
+            ("87 demo schools", servers["demo"].url + "/?lang=de"),
+            (f"{n} places, district view (cells from /api/clusters)", servers["big"].url + "/?lang=de"),
+            (f"{n} places, stage `schule` (thousands clustered in the browser)",
+             servers["big"].url + "/?lang=de&category=schule&map=7/50.5/9.7"),
+            (f"{n} places, Frankfurt at zoom 14 (places per viewport)",
+             servers["big"].url + "/?lang=de&map=14/50.111/8.682"),
+        ]
+        print(f"{args.runs} runs each, medians; Chromium headless, 1280×800, 1 uvicorn worker, "
+              f"{os.cpu_count()} cores shared with the database, load average "
+              f"{os.getloadavg()[0]:.1f} at the start\n")
+        print("| scenario | first marker | ready | long tasks while panning/zooming (n, sum, max) |")
+        print("| --- | ---: | ---: | --- |")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for label, url in scenarios:
+                measure(browser, url)  # warm-up: server caches, Python imports, DB buffers
+                runs = [measure(browser, url) for _ in range(args.runs)]
+                med = lambda key: statistics.median(getattr(r, key) for r in runs)  # noqa: E731
+                print(f"| {label} | {med('first_marker_ms'):.0f} ms | {med('ready_ms'):.0f} ms | "
+                      f"{med('long_tasks'):.0f}, {med('long_task_sum_ms'):.0f} ms, "
+                      f"{med('long_task_max_ms'):.0f} ms |", flush=True)
+            browser.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
