@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request
@@ -54,6 +55,22 @@ def _page_settings(settings: Settings, lang: str, options: dict[str, Any]) -> di
     }
 
 
+def list_url(request: Request, options: dict[str, Any]) -> str:
+    """The server-rendered list (/liste) with the filters this map shows: the map's own query
+    for the full page, the fixed filters for an embed."""
+    if options["mode"] == "full":
+        query = request.url.query
+        return "/liste" + (f"?{query}" if query else "")
+    fixed = options.get("fixed") or {}
+    pairs = [("category", c) for c in fixed.get("category", [])]
+    pairs += [("municipality", m) for m in fixed.get("municipality", [])]
+    if fixed.get("bbox"):
+        pairs.append(("bbox", ",".join(str(v) for v in fixed["bbox"])))
+    if fixed.get("q"):
+        pairs.append(("q", fixed["q"]))
+    return "/liste" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
 def render_map_page(request: Request, options: dict[str, Any] | None = None) -> HTMLResponse:
     """The map page. ``options`` for embeds: ``{"mode": "embed", "list": bool, "legend": bool,
     "accent": "#hex", "fixed": {"category": [...], "municipality": [...], "bbox": [...],
@@ -72,6 +89,7 @@ def render_map_page(request: Request, options: dict[str, Any] | None = None) -> 
         stylesheets=STYLESHEETS, classic_scripts=CLASSIC_SCRIPTS, main_script=MAIN_SCRIPT,
         oembed_href=discovery_href(str(request.url)), full_map_url=options.get("fullMapUrl"),
         full_map_label=options.get("fullMapLabel"), frame_script=options.get("frameScript"),
+        list_url=list_url(request, options),
     )
     response = HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
     i18n.remember(request, response)

@@ -256,3 +256,30 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     expect(page.locator(".place-marker").first).to_be_visible()
     expect(page.locator("#result-count")).not_to_contain_text("of ")
     watch.check()  # no request refused (422), no page error
+
+
+def test_without_javascript_the_map_leads_to_a_complete_list(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    watch = guard(page, live_server.url)
+    page.goto(live_server.url + "/?lang=de&category=schule")
+    page.get_by_role("link", name="Alle Ergebnisse als Liste ohne JavaScript").first.click()
+    expect(page.locator(".result-count")).to_have_text("Lernorte 1 bis 50 von 87")
+    seen = page.locator(".result-name").all_text_contents()
+    page.get_by_role("link", name="Nächste Seite").click()
+    seen += page.locator(".result-name").all_text_contents()
+    assert len(seen) == len(set(seen)) == 87
+    page.get_by_label("Name, Träger oder Adresse").fill("uttrichhausen")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator(".result-name")).to_have_text(["Grundschule Uttrichshausen"])
+    page.locator(".result-name a").click()
+    expect(page.locator("h1")).to_have_text("Grundschule Uttrichshausen")
+    watch.check()
+    context.close()
+
+
+def test_the_list_without_javascript_has_no_wcag_violations(page: Page, live_server):
+    watch = guard(page, live_server.url)
+    page.goto(live_server.url + "/liste?lang=ar&near=9.6716,50.5547")
+    assert_accessible(page)
+    watch.check()

@@ -1,0 +1,73 @@
+"""/liste: the map's results without JavaScript, same filters, same order, paged."""
+
+from __future__ import annotations
+
+import re
+
+from app.pages.list import PAGE_SIZE, distance_text
+from tests.conftest import sql
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<h2 class="result-name"><a href="[^"]+">([^<]*)</a>', html)
+
+
+def api_names(client, query: str) -> list[str]:
+    answer = client.get(f"/api/places?{query}&limit=1000").json()
+    return [f["properties"]["name"] for f in answer["features"]]
+
+
+def test_the_list_pages_through_all_published_places_in_the_api_order(client):
+    first = client.get("/liste?lang=de")
+    assert first.status_code == 200
+    assert "Lernorte 1 bis 50 von 87" in first.text
+    second = client.get("/liste?lang=de&offset=50")
+    assert "Lernorte 51 bis 87 von 87" in second.text
+    assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
+    html_names = [n.replace("&amp;", "&").replace("&#34;", '"').replace("&#39;", "'")
+                  for n in names(first.text) + names(second.text)]
+    assert len(html_names) == 87 == PAGE_SIZE + 37
+    assert html_names == api_names(client, "lang=de")
+
+
+def test_the_map_filters_apply_and_the_view_parameters_are_ignored(client):
+    query = "category=foerderschule&map=12/50.5/9.6&place=3&lang=en"
+    page = client.get(f"/liste?{query}")
+    assert page.status_code == 200
+    assert names(page.text) == api_names(client, "category=foerderschule")
+    assert 'href="/?category=foerderschule&amp;lang=en"' in page.text  # back to the same map
+
+
+def test_near_a_point_the_list_is_nearest_first_with_distances(client):
+    page = client.get("/liste?near=9.6716,50.5547&radius=3000&lang=de")
+    distances = re.findall(r'class="place-distance">([^<]+) entfernt', page.text)
+    assert distances and len(distances) == len(names(page.text))
+    assert all(re.fullmatch(r"\d+ m|\d+,\d km", d) for d in distances)
+
+
+def test_a_search_form_keeps_the_other_filters(client):
+    page = client.get("/liste?category=grundschule&q=uttrichhausen")
+    assert names(page.text) == ["Grundschule Uttrichshausen"]
+    assert '<input type="hidden" name="category" value="grundschule">' in page.text
+
+
+def test_a_name_that_looks_like_html_stays_text(pg, fresh_db, fresh_url, make_client):
+    sql(pg, fresh_db, "UPDATE places SET name = %s WHERE name LIKE '%%Uttrichshausen%%'",
+        ("<img src=x onerror=alert(1)>",))
+    page = make_client(fresh_url).get("/liste?q=onerror")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
+    assert "<img src=x" not in page.text
+
+
+def test_distances_read_like_the_map_list():
+    assert distance_text(None, "de") is None
+    assert distance_text(42, "de") == "40 m"
+    assert distance_text(851, "de") == "850 m"
+    assert distance_text(990, "de") == "1,0 km"
+    assert distance_text(1234, "en") == "1.2 km"
+    assert distance_text(12_345, "de") == "12 km"
+
+
+def test_the_map_page_links_its_list_for_readers_without_javascript(client):
+    page = client.get("/?category=schule&lang=de")
+    assert 'href="/liste?category=schule&amp;lang=de"' in page.text
