@@ -21,6 +21,7 @@ from app.migrate import head_revision
 from app.ogc.router import router as ogc_router
 from app.pages.map import router as map_page_router
 from app.gazetteer import router as gazetteer_router
+from app.pages.list import router as list_page_router
 from app.pages.place import router as place_page_router
 from app.pages.statement import router as statement_router
 from app.places.clusters_router import router as clusters_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(map_page_router)
     app.include_router(gazetteer_router)
     app.include_router(place_page_router)
+    app.include_router(list_page_router)
     app.include_router(statement_router)
     app.include_router(clusters_router)
     app.include_router(admin_login_api)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.admin import schemas as s
 from app.admin.listing import ADMIN_STATUSES, admin_filter, list_places
@@ -14,13 +14,23 @@ from app.auth.accounts import create_user, list_users, update_user
 from app.auth.accounts import change_password as change_pw
 from app.auth.deps import AdminUser, CurrentSession, CurrentUser, require_csrf
 from app.deps import AppSettings, Conn
-from app.errors import NotFound, PROBLEM_RESPONSES
+from app.errors import PROBLEM_RESPONSES, NotFound, Problem
 from app.places import editing
 from app.places.query import Page
 from geo.errors import InvalidParameter
 
+# Every answer the admin API can give, so that clients (and schemathesis) can rely on the schema.
+ADMIN_RESPONSES = {**PROBLEM_RESPONSES, **{
+    status: {"model": Problem, "description": description,
+             "content": {"application/problem+json": {}}}
+    for status, description in ((400, "The body is not JSON"), (401, "Not logged in"),
+                                (403, "Not allowed: role, municipality or CSRF token"),
+                                (409, "Changed by someone else since that version"))}}
+# Ids are PostgreSQL integers: anything beyond is a 422, not a database error.
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_csrf)],
-                   responses=PROBLEM_RESPONSES)
+                   responses=ADMIN_RESPONSES)
 # Logging in has no session yet: its CSRF defence is that only JSON is accepted, which a
 # cross-site form cannot send, and CORS never admits /api/admin.
 login_router = APIRouter(prefix="/api/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
@@ -75,7 +85,7 @@ async def places(conn: Conn, user: CurrentUser,
 
 
 @router.get("/places/{place_id}", summary="One place, any status, with its version")
-async def place(place_id: int, conn: Conn, user: CurrentUser) -> s.PlaceOut:
+async def place(place_id: Id, conn: Conn, user: CurrentUser) -> s.PlaceOut:
     snapshot = await editing.place_snapshot(conn, place_id)
     if snapshot is None:
         raise NotFound(f"no place with id {place_id}")
@@ -92,7 +102,7 @@ async def create(body: s.PlaceCreate, conn: Conn, user: CurrentUser,
 
 @router.put("/places/{place_id}",
             summary="Save a place; 409 with the current place when it changed since `version`")
-async def save(place_id: int, body: s.PlaceUpdate, conn: Conn, user: CurrentUser,
+async def save(place_id: Id, body: s.PlaceUpdate, conn: Conn, user: CurrentUser,
                settings: AppSettings) -> s.SavedOut:
     version = await editing.update_place(conn, user, place_id, body.record(), body.version,
                                          service_area=settings.service_area,
@@ -102,14 +112,14 @@ async def save(place_id: int, body: s.PlaceUpdate, conn: Conn, user: CurrentUser
 
 @router.post("/places/{place_id}/{action}",
              summary="publish, unpublish, archive or unarchive a place")
-async def status_action(place_id: int, action: str, body: s.VersionIn, conn: Conn,
+async def status_action(place_id: Id, action: str, body: s.VersionIn, conn: Conn,
                         user: CurrentUser) -> s.SavedOut:
     version = await editing.change_status(conn, user, place_id, body.version, action)
     return s.SavedOut(id=place_id, version=version)
 
 
 @router.get("/places/{place_id}/history", summary="Every change to a place, newest first")
-async def place_history(place_id: int, conn: Conn, user: CurrentUser) -> list[s.RevisionOut]:
+async def place_history(place_id: Id, conn: Conn, user: CurrentUser) -> list[s.RevisionOut]:
     entries = await editing.history(conn, place_id)
     if not entries and await editing.place_snapshot(conn, place_id) is None:
         raise NotFound(f"no place with id {place_id}")
@@ -119,7 +129,7 @@ async def place_history(place_id: int, conn: Conn, user: CurrentUser) -> list[s.
 
 @router.post("/places/{place_id}/history/{revision_id}/restore",
              summary="Make the place look as it did after that revision")
-async def restore(place_id: int, revision_id: int, body: s.VersionIn, conn: Conn,
+async def restore(place_id: Id, revision_id: Id, body: s.VersionIn, conn: Conn,
                   user: CurrentUser, settings: AppSettings) -> s.SavedOut:
     version = await editing.restore_revision(conn, user, place_id, revision_id, body.version,
                                              settings.service_area)
@@ -138,6 +148,6 @@ async def new_user(body: s.UserIn, conn: Conn, admin: AdminUser) -> s.UserOut:
 
 
 @router.patch("/users/{user_id}", summary="Role, municipalities, deactivation (admins only)")
-async def change_user(user_id: int, body: s.UserUpdate, conn: Conn, admin: AdminUser) -> s.UserOut:
+async def change_user(user_id: Id, body: s.UserUpdate, conn: Conn, admin: AdminUser) -> s.UserOut:
     return _user_out(await update_user(conn, user_id, role=body.role,
                                        municipalities=body.municipalities, active=body.active))
