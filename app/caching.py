@@ -43,6 +43,8 @@ VARY = ("accept", "accept-language", "cookie")
 # Compressing less than this costs more than it saves (headers, CPU, one TCP packet anyway).
 GZIP_MINIMUM_BYTES = 500
 APP_ROOT = Path(__file__).resolve().parent
+# What renders answers besides the data: the code and templates, and the interface translations.
+RENDERING_SOURCES = (APP_ROOT, APP_ROOT.parent / "frontend" / "i18n")
 
 
 def is_public(path: str) -> bool:
@@ -54,10 +56,11 @@ def code_fingerprint() -> str:
     """A digest of the code and templates that render answers: a new release must not be
     answered 304 for what the old one rendered. The same in every worker process."""
     digest = hashlib.sha256()
-    for path in sorted(APP_ROOT.rglob("*")):
-        if path.suffix in (".py", ".html", ".j2", ".json", ".txt") and path.is_file():
-            digest.update(path.relative_to(APP_ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
+    for root in RENDERING_SOURCES:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".j2", ".json", ".txt") and path.is_file():
+                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
