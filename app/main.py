@@ -11,6 +11,7 @@ from app.admin.api import router as admin_api
 from app.admin.pages import login_router as admin_login_pages
 from app.admin.pages import router as admin_pages
 from app.admin.bulk import router as admin_bulk
+from app.admin.overview import router as admin_overview
 from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
 from app.config import Settings, get_settings
@@ -84,5 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages)
     app.include_router(admin_suggestions)
     app.include_router(admin_bulk)
+    app.include_router(admin_overview)
     app.include_router(suggestions_router)
     return app

@@ -84,24 +84,30 @@ async def _report_page(request: Request, conn: Conn, session, token: str, params
     filename, content = await _upload(conn, session.user, token)
     try:
         columns = readers.upload_columns(content, filename)
-        mapping = _mapping(params, columns)
-        report = await import_rows(conn, readers.read_upload(content, filename, mapping),
-                                   user_id=session.user.id, dry_run=not commit, detail=True)
     except readers.UnreadableFile as exc:
         return _page(request, "admin/import.html", session, status_code=422,
                      error=f"{filename}: {exc}", exports=_export_links(None, None))
-    if commit:
-        await uploads.forget(conn, token)
+    mapping = _mapping(params, columns)
     automatic = mapping is None and schools.is_school_directory_csv(columns)
     chosen = mapping if mapping is not None else {c: c for c in columns if c in FIELDS}
+    page = {"token": token, "filename": filename, "columns": columns, "chosen": chosen,
+            "automatic": automatic, "fields": FIELDS, "shown_rows": SHOWN_ROWS}
+    try:
+        report = await import_rows(conn, readers.read_upload(content, filename, mapping),
+                                   user_id=session.user.id, dry_run=not commit, detail=True)
+    except readers.UnreadableFile as exc:
+        # Usually a column the file names differently: the mapping form fixes it.
+        return _page(request, "admin/import_preview.html", session, status_code=422,
+                     committed=False, report=None, error=str(exc), created=[], updated=[],
+                     **page)
+    if commit:
+        await uploads.forget(conn, token)
     by_action: dict[str, list[tuple[int, str]]] = {"create": [], "update": []}
     for number, action, name in report.rows:
         if action in by_action and len(by_action[action]) < SHOWN_ROWS:
             by_action[action].append((number, name))
-    return _page(request, "admin/import_preview.html", session, token=token, filename=filename,
-                 committed=commit, report=report, columns=columns, chosen=chosen,
-                 automatic=automatic, fields=FIELDS, created=by_action["create"],
-                 updated=by_action["update"], shown_rows=SHOWN_ROWS)
+    return _page(request, "admin/import_preview.html", session, committed=commit, report=report,
+                 error=None, created=by_action["create"], updated=by_action["update"], **page)
 
 
 @router.get("/import/{token}")

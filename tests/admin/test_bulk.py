@@ -62,7 +62,8 @@ def test_a_windows_1252_semicolon_csv_with_umlauts_and_mapped_columns(logged_in,
             "Bücherei Künzell;bibliothek;Hauptstraße 5;Künzell;9,7161;50,5436;nur intern\r\n")
     url = _upload(admin, "Bibliotheken.csv", text.encode("cp1252"))
     unmapped = admin.get(url)
-    assert unmapped.status_code == 422 and "name" in unmapped.text
+    assert unmapped.status_code == 422 and "needs a &#39;name&#39; column" in unmapped.text
+    assert "Jetzt importieren" not in unmapped.text and 'id="m0"' in unmapped.text
     mapping = {"m0": "name", "m1": "categories", "m2": "street", "m3": "city", "m4": "lon",
                "m5": "lat", "m6": ""}
     preview = admin.get(url, params=mapping)
