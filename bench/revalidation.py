@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("base", help="e.g. http://127.0.0.1:8000")
     parser.add_argument("-n", type=int, default=200, help="requests per URL and kind")
     args = parser.parse_args()
-    print(f"| URL | 200: median / p95 ms | bytes | 304: median / p95 ms | bytes |")
+    print("| URL | 200: median / p95 ms | bytes | 304: median / p95 ms | bytes |")
     print("| --- | --- | --- | --- | --- |")
     with httpx.Client(base_url=args.base, headers={"Accept-Encoding": "gzip"}) as client:
         for url in URLS:
