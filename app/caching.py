@@ -131,7 +131,11 @@ class ConditionalCache:
             await self.app(scope, receive, send)
             return
         etag = make_etag(version, str(URL(scope=scope)), headers)
-        validators = [("etag", etag), ("last-modified", http_date(changed_at)),
+        # A burst of edits can move changed_at a few seconds ahead of the clock (one second per
+        # transaction, see migration 0003); HTTP forbids a Last-Modified in the future. Such a
+        # date just cannot satisfy If-Modified-Since until the clock catches up.
+        last_modified = min(changed_at, datetime.now(UTC))
+        validators = [("etag", etag), ("last-modified", http_date(last_modified)),
                       ("cache-control", self.cache_control),
                       ("vary", "Accept, Accept-Language")]
         if not_modified(headers, etag, changed_at):

@@ -134,6 +134,15 @@ def test_a_transaction_with_many_statements_bumps_the_version_once(pg, fresh_db)
     assert after[2] - timedelta(seconds=2) < after[1] <= after[2]
 
 
+def test_last_modified_is_never_in_the_future(make_client, pg, fresh_db, fresh_url):
+    sql(pg, fresh_db, "UPDATE data_version SET changed_at = now() + interval '1 hour'")
+    client = make_client(fresh_url)
+    response = client.get(PLACES)
+    assert parsedate_to_datetime(response.headers["last-modified"]) <= datetime.now(UTC)
+    assert client.get(PLACES, headers={"If-Modified-Since": response.headers["last-modified"]}
+                      ).status_code == 200
+
+
 def test_errors_and_private_requests_get_no_shared_caching(client):
     missing = client.get("/api/places/999999")
     assert missing.status_code == 404
