@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-from shapely.geometry import Point as ShapelyPoint
-
 from app.models import PLACE_STATUSES, PROVIDER_KINDS, WHEELCHAIR_VALUES
 from app.vocabulary import TARGET_GROUPS
 from geo.opening_hours import opening_hours_problem
@@ -80,10 +78,10 @@ def field_problems(rec: PlaceRecord, known_categories: set[str]) -> list[tuple[s
     elif rec.lon is not None and rec.lat is not None:
         if not -180 <= rec.lon <= 180:
             problems.append(("location", f"longitude {rec.lon:g} is outside -180…180"))
+        # A point with both coordinates in range (NaN and infinities fail the range checks)
+        # is always a valid geometry; no Shapely object per row of a large import.
         if not -90 <= rec.lat <= 90:
             problems.append(("location", f"latitude {rec.lat:g} is outside -90…90"))
-        elif not ShapelyPoint(rec.lon, rec.lat).is_valid:
-            problems.append(("location", "the location is not a valid point"))
     if not rec.categories:
         problems.append(("categories", "no category"))
     for slug in rec.categories:
