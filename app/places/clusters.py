@@ -107,28 +107,40 @@ def _features(source: Select, zoom: int) -> Select:
                func.max(src.c.max_lon).label("max_lon"), func.max(src.c.max_lat).label("max_lat"))
         .group_by(src.c.cx, src.c.cy).subquery("cells")
     )
+    # The counts are computed once each (MATERIALIZED): the planner cannot estimate the cell
+    # rows and would otherwise recompute them for every cell of a nested loop.
+    # Each source row once per category it has (a hash join with the few categories, instead
+    # of testing every category against every row's array), numbered so that a place with two
+    # categories of one stage counts once for that stage.
+    numbered = select(src, func.row_number().over().label("rid")).subquery("numbered")
+    members = select(numbered.c.rid, numbered.c.cx, numbered.c.cy, numbered.c.n,
+                     func.unnest(numbered.c.cats).label("category_id")).cte("members")
     per_category = (
-        select(src.c.cx, src.c.cy, Category.slug, func.sum(src.c.n).label("n"))
-        .select_from(src.join(Category, Category.id == any_(src.c.cats)))
-        .group_by(src.c.cx, src.c.cy, Category.slug).subquery("per_category")
+        select(members.c.cx, members.c.cy, Category.slug, func.sum(members.c.n).label("n"))
+        .select_from(members.join(Category, Category.id == members.c.category_id))
+        .group_by(members.c.cx, members.c.cy, Category.slug).subquery("per_category")
     )
     categories = (
         select(per_category.c.cx, per_category.c.cy,
                func.json_object_agg(per_category.c.slug, per_category.c.n).label("counts"))
-        .group_by(per_category.c.cx, per_category.c.cy).subquery("categories")
+        .group_by(per_category.c.cx, per_category.c.cy)
+        .cte("category_counts").prefix_with("MATERIALIZED")
     )
-    # A place counts once per stage, even with two categories of the same stage.
-    row_stages = (select(Category.stage_id).where(Category.id == any_(src.c.cats)).distinct()
-                  .lateral("row_stages"))
+    row_stages = (
+        select(members.c.rid, members.c.cx, members.c.cy, members.c.n, Category.stage_id)
+        .select_from(members.join(Category, Category.id == members.c.category_id))
+        .distinct().subquery("row_stages")
+    )
     per_stage = (
-        select(src.c.cx, src.c.cy, Stage.slug, func.sum(src.c.n).label("n"))
-        .select_from(src.join(row_stages, true()).join(Stage, Stage.id == row_stages.c.stage_id))
-        .group_by(src.c.cx, src.c.cy, Stage.slug).subquery("per_stage")
+        select(row_stages.c.cx, row_stages.c.cy, Stage.slug, func.sum(row_stages.c.n).label("n"))
+        .select_from(row_stages.join(Stage, Stage.id == row_stages.c.stage_id))
+        .group_by(row_stages.c.cx, row_stages.c.cy, Stage.slug).subquery("per_stage")
     )
     stages = (
         select(per_stage.c.cx, per_stage.c.cy,
                func.json_object_agg(per_stage.c.slug, per_stage.c.n).label("counts"))
-        .group_by(per_stage.c.cx, per_stage.c.cy).subquery("stages")
+        .group_by(per_stage.c.cx, per_stage.c.cy)
+        .cte("stage_counts").prefix_with("MATERIALIZED")
     )
 
     def rounded(value):
