@@ -21,7 +21,7 @@ from app.embed.oembed import discovery_href
 from app.pages import i18n
 from app.pages.render import environment
 from app.static import static_url, vendor_url
-from app.vocabulary import TARGET_GROUPS
+from app.vocabulary import OFFERED_LANGUAGES, TARGET_GROUPS
 
 STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
                vendor_url("leaflet.markercluster", "dist/MarkerCluster.css"),
@@ -51,6 +51,8 @@ def _page_settings(settings: Settings, lang: str, options: dict[str, Any]) -> di
         "iconBase": static_url("icons/"),
         "targetGroups": [{"slug": slug, "label": labels.get(lang, labels["de"])}
                          for slug, labels in TARGET_GROUPS.items()],
+        "languages": [{"slug": code, "label": labels.get(lang, labels["de"])}
+                      for code, labels in OFFERED_LANGUAGES.items()],
         **options,
     }
 

@@ -1,12 +1,13 @@
 """The category tree along the learning biography, with counts under a filter."""
 
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
-from app.places.query import PlaceFilter, validate, where_clauses
+from app.places.query import PlaceFilter, resolve_categories, validate, where_clauses
 
 
 def _name(names: dict[str, str], lang: str) -> str:
@@ -42,3 +43,24 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str) -> d
             ],
         })
     return {"total": total, "stages": tree}
+
+
+async def _array_counts(conn: AsyncConnection, column: ColumnElement, flt: PlaceFilter,
+                        category_ids: list[int]) -> dict[str, int]:
+    value = func.unnest(column).label("value")
+    inner = select(value).where(*where_clauses(flt, category_ids)).subquery()
+    rows = await conn.execute(select(inner.c.value, func.count()).group_by(inner.c.value))
+    return dict(rows.all())
+
+
+async def list_facets(conn: AsyncConnection, flt: PlaceFilter) -> dict[str, dict[str, int]]:
+    """Places per target group and per language offered, each counted under every filter but
+    its own (as the category counts are), so a checkbox says what ticking it would add."""
+    validate(flt)
+    category_ids = await resolve_categories(conn, flt.categories)
+    return {
+        "target_groups": await _array_counts(conn, Place.target_groups,
+                                             replace(flt, target_groups=()), category_ids),
+        "languages": await _array_counts(conn, Place.languages, replace(flt, languages=()),
+                                         category_ids),
+    }

@@ -31,7 +31,7 @@ if (settings.accent) document.documentElement.style.setProperty("--accent", sett
 // and the selected place, so a parameter the server dropped cannot break the map.
 function readUrlState() {
   const parsed = stateFromSearch(window.location.search);
-  return embed ? { ...parsed, categories: [], targetGroups: [], q: "" } : parsed;
+  return embed ? { ...parsed, categories: [], targetGroups: [], languages: [], q: "" } : parsed;
 }
 
 let state = readUrlState();
@@ -49,7 +49,7 @@ const nearOverlay = createNearOverlay(map);
 const legend = settings.legend !== false ? addLegend(map, { settings, t }) : null;
 const list = $("#results") ? createList($("#results"), { t, lang, onSelect: (id, from) => select(id, from) }) : null;
 const filters = $("#filters") ? createFilters($("#filters"), {
-  t, lang, targetGroups: settings.targetGroups, onChange: (patch) => update(patch),
+  t, lang, targetGroups: settings.targetGroups, languages: settings.languages, onChange: (patch) => update(patch),
 }) : null;
 const search = $("#search-form") ? createSearch($("#search-form"), {
   t,

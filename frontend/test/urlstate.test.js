@@ -5,6 +5,7 @@ import { emptyState, sameQuery, searchFromState, stateFromSearch } from "../src/
 test("a full state survives the round trip through the query string", () => {
   const state = {
     ...emptyState(), categories: ["grundschule", "foerderschule"], targetGroups: ["kinder"],
+    languages: ["uk", "ar"],
     q: "Hünfeld & Söhne", near: { lon: 9.6716, lat: 50.5547 }, nearLabel: "36037 Fulda",
     radius: 5000, view: { zoom: 12, lat: 50.55, lon: 9.68 }, selected: 17,
   };

@@ -69,12 +69,12 @@ def test_each_filter_changes_map_list_and_counts_together(page: Page, live_serve
 
     # A target group narrows further and the category counts follow it.
     primary_before = count_of(page, "grundschule")
-    page.get_by_label("Kinder", exact=True).check()
+    page.locator("#filter-target_group-kinder").check()
     page.wait_for_function(f"() => !document.querySelector('main').hasAttribute('aria-busy')")
     expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^0 "))
     assert "target_group=kinder" in page.url
     page.get_by_label("Förderschule").uncheck()
-    page.get_by_label("Kinder", exact=True).uncheck()
+    page.locator("#filter-target_group-kinder").uncheck()
     expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
     assert count_of(page, "grundschule") == primary_before
     assert markers_on_map(page) == 87
@@ -221,6 +221,25 @@ def test_phone_width_stacks_map_then_list_without_sideways_scrolling(page: Page,
     page.locator(".show-on-map").first.tap() if page.context.browser.browser_type.name == "never" \
         else page.locator(".show-on-map").first.click()
     expect(page.locator(".leaflet-popup")).to_be_visible()
+    # The legend folds to one line on a phone and opens on demand.
+    legend = page.locator("details.legend")
+    expect(legend.locator("li").first).to_be_hidden()
+    legend.locator("summary").click()
+    expect(legend.locator("li").nth(1)).to_contain_text("Schule")
+    expect(legend.locator("li").nth(1)).to_be_visible()
+    watch.check()
+
+
+def test_zoomed_to_200_percent_nothing_is_cut_off(page: Page, live_server):
+    # A 1280 px window at 200 % zoom lays out like a 640 px one.
+    page.set_viewport_size({"width": 640, "height": 360})
+    watch = open_map(page, live_server)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 640
+    for name in ("Name, Träger oder Adresse", "Postleitzahl oder Ort", "Umkreis"):
+        box = page.get_by_label(name).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 640, name
+    page.locator(".result-name a").first.scroll_into_view_if_needed()
+    expect(page.locator(".result-name a").first).to_be_in_viewport()
     watch.check()
 
 
@@ -282,4 +301,27 @@ def test_the_list_without_javascript_has_no_wcag_violations(page: Page, live_ser
     watch = guard(page, live_server.url)
     page.goto(live_server.url + "/liste?lang=ar&near=9.6716,50.5547")
     assert_accessible(page)
+    watch.check()
+
+
+def test_target_groups_show_counts_and_languages_appear_when_the_data_has_them(
+        page: Page, pg, fresh_db, fresh_url, start_server, live_server):
+    watch = open_map(page, live_server)
+    kinder = page.locator("label[for=filter-target_group-kinder] .count")
+    expect(kinder).to_have_text(re.compile(r"^\(\d+\)$"))
+    assert int(kinder.inner_text().strip("()")) > 0
+    expect(page.get_by_role("group", name="Angebotene Sprache")).to_be_hidden()
+    watch.check()
+
+    sql(pg, fresh_db, "UPDATE places SET languages = '{uk}' WHERE name LIKE 'Grundschule%%'")
+    expected = sql(pg, fresh_db, "SELECT count(*) FROM places WHERE 'uk' = ANY(languages)"
+                                 " AND status = 'published'")[0][0]
+    server = start_server(fresh_url)
+    watch = open_map(page, server)
+    group = page.get_by_role("group", name="Angebotene Sprache")
+    expect(group).to_be_visible()
+    expect(page.locator("label[for=filter-language-uk] .count")).to_have_text(f"({expected})")
+    group.get_by_label("Ukrainisch").check()
+    expect(page.locator("#result-count")).to_have_text(f"{expected} Lernorte gefunden")
+    assert "language=uk" in page.url
     watch.check()

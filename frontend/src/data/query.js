@@ -8,6 +8,7 @@ export function filterParams(state, fixed = {}, lang = "de") {
   const categories = state.categories.length ? state.categories : fixedCategories;
   for (const slug of categories) params.append("category", slug);
   for (const slug of state.targetGroups) params.append("target_group", slug);
+  for (const code of state.languages || []) params.append("language", code);
   for (const name of fixed.municipality || []) params.append("municipality", name);
   const q = [fixed.q, state.q].filter(Boolean).join(" ").trim();
   if (q) params.set("q", q);

@@ -5,7 +5,7 @@ export const RADII = [1000, 2000, 5000, 10000, 25000];
 
 export function emptyState() {
   return {
-    categories: [], targetGroups: [], q: "", near: null, nearLabel: "", radius: null,
+    categories: [], targetGroups: [], languages: [], q: "", near: null, nearLabel: "", radius: null,
     view: null, selected: null,
   };
 }
@@ -39,6 +39,7 @@ export function stateFromSearch(search) {
   const state = emptyState();
   state.categories = [...new Set(params.getAll("category").filter((s) => SLUG.test(s)))];
   state.targetGroups = [...new Set(params.getAll("target_group").filter((s) => SLUG.test(s)))];
+  state.languages = [...new Set(params.getAll("language").filter((s) => SLUG.test(s)))];
   state.q = (params.get("q") || "").slice(0, 200);
   state.near = parsePoint(params.get("near"));
   if (state.near) {
@@ -59,6 +60,7 @@ export function searchFromState(state, extra = {}) {
   for (const [key, value] of Object.entries(extra)) if (value) params.set(key, value);
   for (const slug of state.categories) params.append("category", slug);
   for (const slug of state.targetGroups) params.append("target_group", slug);
+  for (const code of state.languages) params.append("language", code);
   if (state.q) params.set("q", state.q);
   if (state.near) {
     params.set("near", `${round(state.near.lon, 5)},${round(state.near.lat, 5)}`);
@@ -76,6 +78,6 @@ export function searchFromState(state, extra = {}) {
 
 // Whether two states ask the server for different results (view and selection do not).
 export function sameQuery(a, b) {
-  const key = (s) => JSON.stringify([s.categories, s.targetGroups, s.q, s.near, s.radius]);
+  const key = (s) => JSON.stringify([s.categories, s.targetGroups, s.languages, s.q, s.near, s.radius]);
   return key(a) === key(b);
 }

@@ -1,23 +1,27 @@
-// Categories grouped by the stages of the learning biography, with counts, and target groups.
+// Categories grouped by the stages of the learning biography, target groups and languages
+// offered, each with counts; the languages only once the data has any.
 import { formatCount } from "../data/format.js";
 import { el } from "./dom.js";
 
-export function createFilters(container, { t, lang, targetGroups, onChange }) {
+export function createFilters(container, { t, lang, targetGroups, languages, onChange }) {
   const categoryBox = el("div", { class: "stage-groups" });
   const groupBox = el("fieldset", { class: "filter-group" },
     el("legend", { text: t("target_groups_heading") }));
+  const languageBox = el("fieldset", { class: "filter-group", hidden: true },
+    el("legend", { text: t("languages_heading") }));
   const reset = el("button", { type: "button", class: "button-link reset-filters" },
     t("reset_filters"));
   container.append(
     el("h2", { class: "panel-heading", id: "categories-heading", text: t("categories_heading") }),
-    categoryBox, groupBox, reset);
+    categoryBox, groupBox, languageBox, reset);
 
-  const chosen = { categories: new Set(), targetGroups: new Set() };
+  const chosen = { categories: new Set(), targetGroups: new Set(), languages: new Set() };
   const boxes = new Map(); // slug → {input, count}
 
   const changed = () => onChange({
     categories: [...boxes.keys()].filter((slug) => chosen.categories.has(slug)),
     targetGroups: targetGroups.map((g) => g.slug).filter((slug) => chosen.targetGroups.has(slug)),
+    languages: languages.map((l) => l.slug).filter((code) => chosen.languages.has(code)),
   });
 
   function checkbox(name, slug, label, set) {
@@ -38,10 +42,16 @@ export function createFilters(container, { t, lang, targetGroups, onChange }) {
     groupBox.append(box.row);
     boxes.set(`tg:${group.slug}`, box);
   }
+  for (const language of languages) {
+    const box = checkbox("language", language.slug, language.label, chosen.languages);
+    languageBox.append(box.row);
+    boxes.set(`lang:${language.slug}`, box);
+  }
 
   reset.addEventListener("click", () => {
     chosen.categories.clear();
     chosen.targetGroups.clear();
+    chosen.languages.clear();
     for (const { input } of boxes.values()) input.checked = false;
     changed();
   });
@@ -74,13 +84,26 @@ export function createFilters(container, { t, lang, targetGroups, onChange }) {
           boxes.get(category.slug).count.textContent = `(${formatCount(category.count, lang)})`;
         }
       }
+      const facet = (prefix, counts = {}) => {
+        for (const [key, { count }] of boxes) {
+          if (key.startsWith(prefix)) {
+            count.textContent = `(${formatCount(counts[key.slice(prefix.length)] || 0, lang)})`;
+          }
+        }
+      };
+      facet("tg:", tree.target_groups);
+      facet("lang:", tree.languages);
+      // Offered only where the data says which languages a place teaches or counsels in.
+      languageBox.hidden = !Object.keys(tree.languages || {}).length && !chosen.languages.size;
     },
-    set({ categories, targetGroups: groups }) {
+    set({ categories, targetGroups: groups, languages: codes }) {
       replaceAll(chosen.categories, categories);
       replaceAll(chosen.targetGroups, groups);
+      replaceAll(chosen.languages, codes);
       for (const [key, { input }] of boxes) {
-        input.checked = key.startsWith("tg:")
-          ? chosen.targetGroups.has(key.slice(3)) : chosen.categories.has(key);
+        if (key.startsWith("tg:")) input.checked = chosen.targetGroups.has(key.slice(3));
+        else if (key.startsWith("lang:")) input.checked = chosen.languages.has(key.slice(5));
+        else input.checked = chosen.categories.has(key);
       }
     },
   };
