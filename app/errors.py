@@ -119,7 +119,17 @@ async def _not_found(_: Request, exc: NotFound) -> ProblemResponse:
     return problem(404, "Not found", str(exc) or "not found")
 
 
+def _text_postgres_cannot_store(exc: BaseException) -> bool:
+    """A NUL character (or another byte sequence PostgreSQL refuses) in text someone sent."""
+    cause = getattr(getattr(exc, "orig", None), "__cause__", None) or exc
+    return isinstance(cause, (asyncpg.exceptions.CharacterNotInRepertoireError,
+                              asyncpg.exceptions.UntranslatableCharacterError))
+
+
 async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+    if _text_postgres_cannot_store(exc):
+        return problem(422, "Invalid text",
+                       "text must not contain NUL characters or invalid byte sequences")
     if not database_unavailable(exc):
         raise exc
     log.warning("database unavailable", extra={"fields": {
