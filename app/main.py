@@ -11,6 +11,8 @@ from app.admin.api import router as admin_api
 from app.admin.pages import login_router as admin_login_pages
 from app.admin.pages import router as admin_pages
 from app.admin.bulk import router as admin_bulk
+from app.admin.categories import api_router as admin_categories_api
+from app.admin.categories import router as admin_categories
 from app.admin.overview import router as admin_overview
 from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
@@ -86,5 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_suggestions)
     app.include_router(admin_bulk)
     app.include_router(admin_overview)
+    app.include_router(admin_categories)
+    app.include_router(admin_categories_api)
     app.include_router(suggestions_router)
     return app
