@@ -76,6 +76,11 @@ def openapi_document(server_url: str, max_limit: int) -> dict[str, Any]:
             "/collections/{collectionId}": _get(
                 "describeCollection", "One collection", [collection_id, f],
                 {**_ok(JSON_OR_HTML, "The collection"), **not_found}),
+            "/collections/{collectionId}/queryables": _get(
+                "getQueryables", "The properties items can be filtered by", [collection_id, f],
+                {**_ok({"application/schema+json": {"schema": {"type": "object"}},
+                        "text/html": {"schema": {"type": "string"}}}, "JSON Schema"),
+                 **not_found}),
             "/collections/{collectionId}/items": _get(
                 "getFeatures", "Places of a collection", items_parameters,
                 {**_ok(GEOJSON_OR_HTML, "A page of features"), **not_found}),

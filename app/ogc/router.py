@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from app.deps import AppSettings, Conn
 from app.errors import NotFound
+from app.ogc import queryables
 from app.ogc.collections import Collection, all_collections, find_collection
 from app.ogc.formats import GEOJSON, HTML, JSON, OPENAPI_JSON, render, wants_html
 from app.ogc.openapi import openapi_document
@@ -30,6 +31,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    *queryables.CONFORMANCE,
 ]
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 LANG = "de"  # category names in features; the OGC API has no language parameter
@@ -128,6 +130,8 @@ def _collection_json(request: Request, c: Collection) -> dict[str, Any]:
                   c.title),
             _link(items, "items", GEOJSON, f"{c.title} (GeoJSON)"),
             _link(_with_f(items, "html"), "items", HTML, f"{c.title} (HTML)"),
+            _link(f"{_base(request)}/collections/{c.id}/queryables", queryables.REL,
+                  queryables.SCHEMA_JSON, "what the items can be filtered by"),
         ],
     }
     if c.bbox is not None:
@@ -174,6 +178,24 @@ async def collection(request: Request, conn: Conn, collection_id: str) -> Respon
                       breadcrumbs=_breadcrumbs(request, ("Sammlungen", "/collections"),
                                                (c.title, f"/collections/{c.id}")))
     return JSONResponse(body)
+
+
+class SchemaResponse(JSONResponse):
+    media_type = queryables.SCHEMA_JSON
+
+
+@router.get("/collections/{collection_id}/queryables")
+async def collection_queryables(request: Request, conn: Conn, collection_id: str) -> Response:
+    reject_unknown(request.query_params, ("f",))
+    c = await _collection(conn, collection_id)
+    url = f"{_base(request)}/collections/{c.id}/queryables"
+    schema = queryables.queryables_schema(url, c.title)
+    if wants_html(request):
+        return render(request, "queryables.html", title=f"{c.title}: Filter", schema=schema,
+                      links=[_link(url, "self", queryables.SCHEMA_JSON, "JSON Schema")],
+                      breadcrumbs=_breadcrumbs(request, ("Sammlungen", "/collections"),
+                                               (c.title, f"/collections/{c.id}")))
+    return SchemaResponse(schema)
 
 
 def _page_link(request: Request, offset: int, rel: str, html: bool) -> dict[str, str]:

@@ -10,7 +10,8 @@ from tests.browser.helpers import assert_accessible, guard
 pytestmark = pytest.mark.browser
 
 PAGES = ["/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/schule",
-         "/ogc/collections/lernorte/items", "/ogc/api?f=html", "/downloads"]
+         "/ogc/collections/lernorte/items", "/ogc/collections/lernorte/queryables?f=html",
+         "/ogc/api?f=html", "/downloads"]
 
 
 @pytest.mark.parametrize("path", PAGES)

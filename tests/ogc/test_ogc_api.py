@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import sql
 
 ITEMS = "/ogc/collections/lernorte/items"
-DATA_TYPES = {"application/json", "application/geo+json", "text/html",
+DATA_TYPES = {"application/json", "application/geo+json", "text/html", "application/schema+json",
               "application/vnd.oai.openapi+json;version=3.0"}
 
 
@@ -205,3 +205,21 @@ def test_the_openapi_document_is_valid_openapi_3_0(client):
     from openapi_spec_validator.validation import OpenAPIV30SpecValidator
 
     validate(client.get("/ogc/api").json(), cls=OpenAPIV30SpecValidator)
+
+
+def test_every_queryable_is_a_working_filter(client):
+    response = client.get("/ogc/collections/lernorte/queryables")
+    assert response.headers["content-type"] == "application/schema+json"
+    schema = response.json()
+    assert schema["properties"]["wheelchair"]["enum"] == ["yes", "limited", "no", "unknown"]
+    filters = [name for name, p in schema["properties"].items() if "x-ogc-role" not in p]
+    assert {"name", "city", "postcode", "ags", "category", "wheelchair"} <= set(filters)
+    fulda = client.get(ITEMS + "?limit=1").json()["features"][0]["properties"]
+    for name in filters:
+        value = {"category": fulda["category"], "target_group": "kinder",
+                 "language": "de"}.get(name, fulda.get(name) or "x")
+        response = client.get(ITEMS, params={name: value})
+        assert response.status_code == 200, (name, response.text)
+    assert client.get(ITEMS, params={"wheelchair": "unknown"}).json()["numberMatched"] == 87
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters" \
+        in client.get("/ogc/conformance").json()["conformsTo"]
