@@ -13,6 +13,7 @@ from app.admin.pages import router as admin_pages
 from app.admin.bulk import router as admin_bulk
 from app.admin.categories import api_router as admin_categories_api
 from app.admin.categories import router as admin_categories
+from app.admin.quality import router as admin_quality
 from app.admin.overview import router as admin_overview
 from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
@@ -90,5 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_overview)
     app.include_router(admin_categories)
     app.include_router(admin_categories_api)
+    app.include_router(admin_quality)
     app.include_router(suggestions_router)
     return app

@@ -230,6 +230,16 @@ async def change_status(conn: AsyncConnection, user: User, place_id: int, expect
     return await _record(conn, place_id, user, action, before)
 
 
+async def mark_verified(conn: AsyncConnection, user: User, place_id: int,
+                        expected_version: int) -> int:
+    """Record that someone checked the place today (a new version with its history entry)."""
+    before = await _locked(conn, user, place_id, expected_version)
+    await conn.execute(update(Place).where(Place.id == place_id)
+                       .values(last_verified=func.current_date(), updated_by=user.id,
+                               updated_at=func.now(), version=Place.version + 1))
+    return await _record(conn, place_id, user, "verify", before)
+
+
 async def restore_revision(conn: AsyncConnection, user: User, place_id: int, revision_id: int,
                            expected_version: int,
                            service_area: tuple[float, float, float, float]) -> int:

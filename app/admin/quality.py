@@ -1,0 +1,142 @@
+"""The data-quality page /admin/quality: places that need a location, have not been verified for
+12 months, lack contact data, or look like duplicates, each with a one-click way to fix it.
+Editors limited to some municipalities see only those places. Places are selected through the
+one query builder's WHERE clauses (app/places/query.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from app.admin.api import Id
+from app.admin.pages import _page
+from app.auth.accounts import User
+from app.auth.deps import CurrentSession, require_csrf
+from app.deps import Conn
+from app.models import Place
+from app.places import editing
+from app.places.errors import StaleVersion
+from app.places.query import PlaceFilter, where_clauses
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+# Archived places are out of sight; everything else can still reach the public map.
+OPEN_STATUSES = ("draft", "published")
+LIST_LIMIT = 100
+# Stricter than the warning while editing (editing.DUPLICATE_SIMILARITY): this list is read
+# without a trigger, so it should hold few false alarms.
+DUPLICATE_SIMILARITY = 0.6
+UNVERIFIED_AFTER = literal_column("interval '12 months'")
+
+
+@dataclass
+class Entry:
+    id: int
+    name: str
+    municipality: str | None
+    version: int
+    last_verified: dt.date | None
+
+
+@dataclass
+class Duplicate:
+    first_id: int
+    first_name: str
+    second_id: int
+    second_name: str
+    metres: int
+
+
+@dataclass
+class QualityList:
+    key: str  # the section's id and the word's key
+    entries: list
+    count: int
+
+
+def _visible(user: User) -> list[ColumnElement]:
+    return where_clauses(PlaceFilter(statuses=OPEN_STATUSES,
+                                     municipalities=tuple(user.municipalities)), [])
+
+
+def _blank(column) -> ColumnElement:
+    return func.nullif(func.trim(column), "").is_(None)
+
+
+async def _places(conn: AsyncConnection, clauses: list[ColumnElement], *order) -> QualityList:
+    count = (await conn.execute(select(func.count()).select_from(Place).where(*clauses))).scalar_one()
+    rows = (await conn.execute(
+        select(Place.id, Place.name, Place.municipality, Place.version, Place.last_verified)
+        .where(*clauses).order_by(*order, Place.name, Place.id).limit(LIST_LIMIT))).all()
+    return QualityList("", [Entry(**r._asdict()) for r in rows], count)
+
+
+async def _duplicates(conn: AsyncConnection, user: User) -> QualityList:
+    first, second = aliased(Place), aliased(Place)
+    visible = select(Place.id).where(*_visible(user))
+    # geography(geom) is the expression of the index ix_places_geog: the inner side of the join
+    # is an index scan within 50 m, not a comparison of every pair.
+    pairs = (
+        select(first.id.label("first_id"), first.name.label("first_name"),
+               second.id.label("second_id"), second.name.label("second_name"),
+               func.round(func.ST_Distance(func.geography(first.geom), func.geography(second.geom)))
+               .label("metres"))
+        .join(second, and_(
+            second.id > first.id,
+            func.ST_DWithin(func.geography(first.geom), func.geography(second.geom),
+                            editing.DUPLICATE_RADIUS_M),
+            func.similarity(func.lernorte_fold(first.name), func.lernorte_fold(second.name))
+            >= DUPLICATE_SIMILARITY))
+        .where(first.status.in_(OPEN_STATUSES), second.status.in_(OPEN_STATUSES),
+               or_(first.id.in_(visible), second.id.in_(visible)))
+    ).subquery()
+    count = (await conn.execute(select(func.count()).select_from(pairs))).scalar_one()
+    rows = (await conn.execute(select(pairs).order_by(pairs.c.first_name, pairs.c.first_id,
+                                                      pairs.c.second_id).limit(LIST_LIMIT))).all()
+    return QualityList("duplicates", [Duplicate(**{**r._asdict(), "metres": int(r.metres)})
+                                      for r in rows], count)
+
+
+async def quality_lists(conn: AsyncConnection, user: User) -> list[QualityList]:
+    visible = _visible(user)
+    needs_location = await _places(conn, [*visible, Place.geom.is_(None)])
+    unverified = await _places(conn, [*visible, or_(
+        Place.last_verified.is_(None),
+        Place.last_verified < func.current_date() - UNVERIFIED_AFTER)],
+        Place.last_verified.asc().nulls_first())
+    no_contact = await _places(conn, [*visible, _blank(Place.phone), _blank(Place.email),
+                                      _blank(Place.website)])
+    needs_location.key, unverified.key, no_contact.key = "needs_location", "unverified", "no_contact"
+    return [needs_location, unverified, no_contact, await _duplicates(conn, user)]
+
+
+async def _quality_page(request: Request, conn: Conn, session, status_code: int = 200,
+                        verified: int | None = None, error: str | None = None) -> HTMLResponse:
+    return _page(request, "admin/quality.html", session, status_code=status_code,
+                 lists=await quality_lists(conn, session.user), limit=LIST_LIMIT,
+                 verified=verified, error=error)
+
+
+@router.get("/quality")
+async def quality(request: Request, conn: Conn, session: CurrentSession,
+                  verified: int | None = None) -> HTMLResponse:
+    return await _quality_page(request, conn, session, verified=verified)
+
+
+@router.post("/quality/{place_id}/verified")
+async def mark_verified(request: Request, place_id: Id, conn: Conn,
+                        session: CurrentSession) -> Response:
+    form = await request.form()
+    try:
+        version = str(form.get("version", ""))
+        await editing.mark_verified(conn, session.user, place_id,
+                                    int(version) if version.isdigit() else 0)
+    except StaleVersion as exc:
+        return await _quality_page(request, conn, session, 409, error=str(exc))
+    return RedirectResponse(f"/admin/quality?verified={place_id}#unverified", status_code=303)
