@@ -12,6 +12,7 @@ app, ``PROMETHEUS_MULTIPROC_DIR`` (set by ``app.procs``) lets any one of them re
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -188,8 +189,22 @@ def _header(scope: Scope, name: str) -> str | None:
 router = APIRouter()
 
 
+def _may_read_metrics(request: Request) -> bool:
+    if request.client is None:  # in-process test client
+        return True
+    try:
+        address = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return request.client.host == "testclient"
+    return any(address in ipaddress.ip_network(net)
+               for net in request.app.state.settings.metrics_networks)
+
+
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
+    if not _may_read_metrics(request):
+        return Response("metrics are only for the monitoring network\n", status_code=403,
+                        media_type="text/plain")
     update_pool_gauges(request.app)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -76,3 +76,14 @@ def test_server_writes_one_json_log_line_per_request_with_its_id(start_server, d
     assert mine[0]["duration_ms"] >= 0 and mine[0]["level"] == "info"
     # Everything the server logs is JSON, uvicorn's start-up messages included.
     assert all(line.startswith("{") for line in lines if line.strip()), lines
+
+
+def test_metrics_are_not_for_the_internet(start_server, demo_url):
+    server = start_server(demo_url)
+    assert httpx.get(f"{server.url}/metrics").status_code == 200  # from this host
+    # Through a proxy on this host (uvicorn trusts X-Forwarded-For from 127.0.0.1), a reader
+    # from a public address is refused, one from the private network is let in.
+    outside = httpx.get(f"{server.url}/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert outside.status_code == 403 and "lernorte_" not in outside.text
+    inside = httpx.get(f"{server.url}/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
+    assert inside.status_code == 200 and "lernorte_http_requests_total" in inside.text
