@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
 from app.deps import Conn
+from app.embed.oembed import discovery_href
 from app.pages import i18n
 from app.pages.render import render
 from app.places.query import Page, PlaceFilter, fetch_features
@@ -177,6 +178,7 @@ async def place_page(request: Request, place_id: str, conn: Conn) -> HTMLRespons
         languages_offered=_labels(props["languages"], OFFERED_LANGUAGES, lang),
         last_verified=i18n.date_text(props["last_verified"], lang),
         canonical_url=url,
+        oembed_href=discovery_href(url),
         json_ld=json_ld(props, lon, lat, url),
         map_settings=orjson.dumps(map_settings).decode(),
         leaflet_css=vendor_url("leaflet", "dist/leaflet.css"),

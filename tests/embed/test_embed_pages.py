@@ -128,3 +128,14 @@ def test_static_export_over_http_is_self_contained_and_hash_locked(client):
 def test_static_export_rejects_nonsense_like_the_api(client):
     assert client.get("/embed/static.html?category=gibtsnicht").status_code == 422
     assert client.get("/embed/static.html?categroy=schule").status_code == 422
+
+
+def test_place_page_has_oembed_discovery_that_resolves(client):
+    place = client.get("/api/places", params={"q": "Uttrichshausen"}).json()["features"][0]
+    page = client.get(f"/orte/{place['id']}").text
+    href = html.unescape(re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"',
+                              page).group(1))
+    oembed = client.get(href)
+    assert oembed.status_code == 200
+    assert oembed.json()["type"] == "rich"
+    assert "iframe" in oembed.json()["html"]
