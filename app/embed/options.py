@@ -94,8 +94,9 @@ class EmbedOptions:
         return params
 
     def full_map_url(self) -> str:
-        """The full map with the same filters it understands (categories, search, view)."""
-        keep = ("category", "q", "map", "place", "lang")
+        """The full map with the same filters it understands (categories, municipalities,
+        search, view); a box is the embed's own framing and stays behind."""
+        keep = ("category", "municipality", "q", "map", "place", "lang")
         query = urlencode([(k, v) for k, v in self.query() if k in keep])
         return "/" + (f"?{query}" if query else "")
 

@@ -31,7 +31,7 @@ if (settings.accent) document.documentElement.style.setProperty("--accent", sett
 // and the selected place, so a parameter the server dropped cannot break the map.
 function readUrlState() {
   const parsed = stateFromSearch(window.location.search);
-  return embed ? { ...parsed, categories: [], targetGroups: [], languages: [], q: "" } : parsed;
+  return embed ? { ...parsed, categories: [], targetGroups: [], languages: [], municipalities: [], q: "" } : parsed;
 }
 
 let state = readUrlState();

@@ -51,6 +51,12 @@ test("an embed's fixed filters apply, and a person's categories narrow them", ()
   assert.deepEqual(own.getAll("category"), ["grundschule"]);
 });
 
+test("the full map's municipalities from the URL are asked for", () => {
+  const state = { ...emptyState(), municipalities: ["Hünfeld", "06631009"] };
+  assert.deepEqual(filterParams(state, {}, "de").getAll("municipality"), ["Hünfeld", "06631009"]);
+  assert.deepEqual(filterParams(state, { municipality: ["Fulda"] }).getAll("municipality"), ["Fulda"]);
+});
+
 test("a radius is only sent with its centre", () => {
   const params = filterParams({ ...emptyState(), near: { lon: 9.6, lat: 50.5 }, radius: 2000 });
   assert.equal(params.get("near"), "9.6,50.5");

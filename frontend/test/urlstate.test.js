@@ -46,3 +46,18 @@ test("moving the map or selecting a place does not change the query", () => {
   assert.ok(sameQuery(a, b));
   assert.ok(!sameQuery(a, { ...a, q: "y" }));
 });
+
+test("municipalities, by name or key, survive the round trip and change the query", () => {
+  const state = { ...emptyState(), municipalities: ["Hünfeld", "06631009"], categories: ["kita"] };
+  const search = searchFromState(state);
+  assert.deepEqual(new URLSearchParams(search).getAll("municipality"), ["Hünfeld", "06631009"]);
+  assert.deepEqual(stateFromSearch(search), state);
+  assert.ok(!sameQuery(state, { ...state, municipalities: [] }));
+});
+
+test("municipalities from a link are trimmed, de-duplicated and kept short", () => {
+  const long = "x".repeat(101);
+  const state = stateFromSearch(`?municipality=+Fulda+&municipality=Fulda&municipality=&municipality=${long}`
+    + "&municipality=%3Cb%3EEichenzell");
+  assert.deepEqual(state.municipalities, ["Fulda", "<b>Eichenzell"]);
+});

@@ -25,8 +25,19 @@ def test_embed_renders_the_map_in_embed_mode_with_checked_filters(client):
                                  "q": "schule"}
     assert '<html lang="en"' in response.text
     assert "Open the full map" in response.text
-    assert 'href="/?category=grundschule&amp;q=schule&amp;lang=en"' in response.text
+    assert ('href="/?category=grundschule&amp;municipality=H%C3%BCnfeld&amp;q=schule&amp;lang=en"'
+            in response.text)
     assert "/static/embed/frame.js" in response.text
+
+
+def test_the_full_map_link_keeps_municipalities_and_leaves_the_box_behind(client):
+    response = client.get("/embed?municipality=Fulda&municipality=06631009&bbox=9.6,50.5,9.8,50.6"
+                          "&map=13/50.55/9.68")
+    link = re.search(r'class="full-map-link"><a href="([^"]+)"', response.text)[1]
+    path, query = html.unescape(link).split("?")
+    assert path == "/"
+    assert parse_qsl(query) == [("municipality", "Fulda"), ("municipality", "06631009"),
+                                ("map", "13/50.55/9.68")]
 
 
 def test_embed_never_breaks_on_nonsense_parameters(client):

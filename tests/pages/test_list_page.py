@@ -38,6 +38,19 @@ def test_the_map_filters_apply_and_the_view_parameters_are_ignored(client):
     assert 'href="/?category=foerderschule&amp;lang=en"' in page.text  # back to the same map
 
 
+def test_a_municipality_by_name_or_key_narrows_the_list_and_is_kept(client):
+    hunfeld = api_names(client, "municipality=H%C3%BCnfeld")
+    assert 0 < len(hunfeld) < 87
+    page = client.get("/liste?municipality=H%C3%BCnfeld&map=12/50.5/9.6")
+    assert names(page.text) == hunfeld
+    assert 'href="/?municipality=H%C3%BCnfeld"' in page.text  # back to the same map
+    assert '<input type="hidden" name="municipality" value="Hünfeld">' in page.text
+    fulda = api_names(client, "municipality=06631009")
+    assert fulda and not set(fulda) & set(hunfeld)
+    both = client.get("/liste?municipality=H%C3%BCnfeld&municipality=06631009")
+    assert sorted(names(both.text)) == sorted(hunfeld + fulda)
+
+
 def test_near_a_point_the_list_is_nearest_first_with_distances(client):
     page = client.get("/liste?near=9.6716,50.5547&radius=3000&lang=de")
     distances = re.findall(r'class="place-distance">([^<]+) entfernt', page.text)

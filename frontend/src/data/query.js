@@ -1,7 +1,8 @@
 // What the API is asked for a state, with an embed's fixed filters applied on top. Pure.
 
 // An embed may fix categories, municipalities, a box or a search; a person's own choice of
-// categories narrows within the fixed ones rather than widening them.
+// categories narrows within the fixed ones rather than widening them. Municipalities come from
+// the full map's URL, or from an embed's settings (an embed ignores the URL's filters).
 export function filterParams(state, fixed = {}, lang = "de") {
   const params = new URLSearchParams();
   const fixedCategories = fixed.category || [];
@@ -9,7 +10,8 @@ export function filterParams(state, fixed = {}, lang = "de") {
   for (const slug of categories) params.append("category", slug);
   for (const slug of state.targetGroups) params.append("target_group", slug);
   for (const code of state.languages || []) params.append("language", code);
-  for (const name of fixed.municipality || []) params.append("municipality", name);
+  const municipalities = fixed.municipality?.length ? fixed.municipality : state.municipalities || [];
+  for (const name of municipalities) params.append("municipality", name);
   const q = [fixed.q, state.q].filter(Boolean).join(" ").trim();
   if (q) params.set("q", q);
   if (fixed.bbox) params.set("bbox", fixed.bbox.join(","));

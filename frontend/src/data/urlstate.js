@@ -5,8 +5,8 @@ export const RADII = [1000, 2000, 5000, 10000, 25000];
 
 export function emptyState() {
   return {
-    categories: [], targetGroups: [], languages: [], q: "", near: null, nearLabel: "", radius: null,
-    view: null, selected: null,
+    categories: [], targetGroups: [], languages: [], municipalities: [], q: "", near: null,
+    nearLabel: "", radius: null, view: null, selected: null,
   };
 }
 
@@ -33,6 +33,14 @@ function parseView(text) {
 }
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
+const MAX_MUNICIPALITY = 100;
+
+// A municipality is a name or an AGS key, as /api/places takes it; the server decides whether it
+// matches, so anything short and not blank is passed on.
+function parseMunicipalities(values) {
+  const names = values.map((v) => v.trim()).filter((v) => v && v.length <= MAX_MUNICIPALITY);
+  return [...new Set(names)];
+}
 
 export function stateFromSearch(search) {
   const params = new URLSearchParams(search);
@@ -40,6 +48,7 @@ export function stateFromSearch(search) {
   state.categories = [...new Set(params.getAll("category").filter((s) => SLUG.test(s)))];
   state.targetGroups = [...new Set(params.getAll("target_group").filter((s) => SLUG.test(s)))];
   state.languages = [...new Set(params.getAll("language").filter((s) => SLUG.test(s)))];
+  state.municipalities = parseMunicipalities(params.getAll("municipality"));
   state.q = (params.get("q") || "").slice(0, 200);
   state.near = parsePoint(params.get("near"));
   if (state.near) {
@@ -61,6 +70,7 @@ export function searchFromState(state, extra = {}) {
   for (const slug of state.categories) params.append("category", slug);
   for (const slug of state.targetGroups) params.append("target_group", slug);
   for (const code of state.languages) params.append("language", code);
+  for (const name of state.municipalities) params.append("municipality", name);
   if (state.q) params.set("q", state.q);
   if (state.near) {
     params.set("near", `${round(state.near.lon, 5)},${round(state.near.lat, 5)}`);
@@ -78,6 +88,7 @@ export function searchFromState(state, extra = {}) {
 
 // Whether two states ask the server for different results (view and selection do not).
 export function sameQuery(a, b) {
-  const key = (s) => JSON.stringify([s.categories, s.targetGroups, s.languages, s.q, s.near, s.radius]);
+  const key = (s) => JSON.stringify([s.categories, s.targetGroups, s.languages, s.municipalities,
+    s.q, s.near, s.radius]);
   return key(a) === key(b);
 }

@@ -1,5 +1,7 @@
 // Categories grouped by the stages of the learning biography, target groups and languages
-// offered, each with counts; the languages only once the data has any.
+// offered, each with counts; the languages only once the data has any. A municipality filter
+// has no checkbox (it arrives in a link, e.g. from an embed's "full map"), so it is shown as a
+// labelled group that can be removed.
 import { formatCount } from "../data/format.js";
 import { el } from "./dom.js";
 
@@ -11,9 +13,16 @@ export function createFilters(container, { t, lang, targetGroups, languages, onC
     el("legend", { text: t("languages_heading") }));
   const reset = el("button", { type: "button", class: "button-link reset-filters" },
     t("reset_filters"));
-  container.append(
-    el("h2", { class: "panel-heading", id: "categories-heading", text: t("categories_heading") }),
-    categoryBox, groupBox, languageBox, reset);
+  const municipalityText = el("span", { id: "municipality-filter-label" });
+  const removeMunicipality = el("button", { type: "button", class: "button-link" },
+    t("municipality_remove"));
+  const municipalityBox = el("div", {
+    class: "active-filter municipality-filter", role: "group",
+    "aria-labelledby": "municipality-filter-label", hidden: true,
+  }, municipalityText, " ", removeMunicipality);
+  const heading = el("h2", { class: "panel-heading", id: "categories-heading", tabindex: "-1",
+    text: t("categories_heading") });
+  container.append(municipalityBox, heading, categoryBox, groupBox, languageBox, reset);
 
   const chosen = { categories: new Set(), targetGroups: new Set(), languages: new Set() };
   const boxes = new Map(); // slug → {input, count}
@@ -53,7 +62,12 @@ export function createFilters(container, { t, lang, targetGroups, languages, onC
     chosen.targetGroups.clear();
     chosen.languages.clear();
     for (const { input } of boxes.values()) input.checked = false;
-    changed();
+    onChange({ categories: [], targetGroups: [], languages: [], municipalities: [] });
+  });
+  // The button disappears with the filter, so focus goes to the next thing in the panel.
+  removeMunicipality.addEventListener("click", () => {
+    heading.focus();
+    onChange({ municipalities: [] });
   });
 
   return {
@@ -96,7 +110,9 @@ export function createFilters(container, { t, lang, targetGroups, languages, onC
       // Offered only where the data says which languages a place teaches or counsels in.
       languageBox.hidden = !Object.keys(tree.languages || {}).length && !chosen.languages.size;
     },
-    set({ categories, targetGroups: groups, languages: codes }) {
+    set({ categories, targetGroups: groups, languages: codes, municipalities }) {
+      municipalityText.textContent = t("municipality_active", { names: municipalities.join(", ") });
+      municipalityBox.hidden = !municipalities.length;
       replaceAll(chosen.categories, categories);
       replaceAll(chosen.targetGroups, groups);
       replaceAll(chosen.languages, codes);
