@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
@@ -23,10 +24,12 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Subquery
@@ -261,11 +264,10 @@ def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
     return func.coalesce(names[lang].astext, names["de"].astext)
 
 
-def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
-    """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order.
-
-    ``detail`` adds what only a place's own page shows (accessibility notes, last verified,
-    every category's name), so that map pages stay small."""
+@lru_cache(maxsize=16)
+def _category_joins(lang: str) -> tuple[Subquery, Subquery]:
+    """The lateral ``memberships`` (slugs in order, primary id) and the ``primary_category`` join,
+    built once per language and shared by every statement (SQLAlchemy constructs are immutable)."""
     # The few categories once per query, joined by hash; each place costs one index lookup
     # for its categories (in order: the first is the primary) instead of two.
     info = (
@@ -287,6 +289,18 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
         .lateral("memberships")
     )
     primary = info.alias("primary_category")
+    return memberships, primary
+
+
+@lru_cache(maxsize=64)
+def _feature_sql(ids_name: str, lang: str, detail: bool) -> str:
+    """The Feature projection as SQL text, rendered once per (ids name, language, detail).
+
+    It is the same for every request; building it and computing SQLAlchemy's cache key for it
+    cost about 16 ms of Python per request, more than the database needs for a street's page.
+    Constants only (lang is a validated language code), so literal rendering is safe."""
+    memberships, primary = _category_joins(lang)
+    ids = select(literal(0).label("id"), literal(0.0).label("distance")).subquery(ids_name)
     all_slugs = memberships.c.slugs
     address = func.concat_ws(", ", Place.street,
                              func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
@@ -328,13 +342,15 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
                 PlaceCategory.position)))
             .select_from(PlaceCategory)
             .join(Category, Category.id == PlaceCategory.category_id)
-            .where(PlaceCategory.place_id == Place.id)
+            # The outer query's place, named as text: the projection is rendered on its own
+            # (see above), where a column object would pull places into this FROM.
+            .where(PlaceCategory.place_id == literal_column("places.id"))
             .scalar_subquery()
         )
         properties = cast(properties, JSONB).op("||")(func.jsonb_build_object(
             "accessibility_notes", Place.accessibility_notes,
             "last_verified", Place.last_verified,
-            "category_names", func.coalesce(category_names, cast("[]", JSON)),
+            "category_names", func.coalesce(category_names, func.json_build_array()),
         ))
     feature = func.json_build_object(
         "type", "Feature",
@@ -342,8 +358,19 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
         "geometry", cast(func.ST_AsGeoJSON(Place.geom, 7), JSON),
         "properties", properties,
     )
+    return str(cast(feature, String).compile(dialect=postgresql.dialect(),
+                                             compile_kwargs={"literal_binds": True}))
+
+
+def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
+    """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order.
+
+    ``detail`` adds what only a place's own page shows (accessibility notes, last verified,
+    every category's name), so that map pages stay small."""
+    memberships, primary = _category_joins(lang)
+    feature = literal_column(_feature_sql(ids.name, lang, detail), String)
     return (
-        select(cast(feature, String).label("feature"), Place.id)
+        select(feature.label("feature"), Place.id)
         .select_from(ids)
         .join(Place, Place.id == ids.c.id)
         .outerjoin(memberships, true())

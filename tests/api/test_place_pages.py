@@ -52,3 +52,12 @@ def test_near_pages_continue_where_the_last_ended(client):
     assert [f["id"] for f in paged] == [f["id"] for f in whole]
     distances = [f["properties"]["distance_m"] for f in paged]
     assert distances == sorted(distances) and len(paged) > 30
+
+
+def test_place_page_names_only_the_places_own_categories(client):
+    feature = client.get("/api/places", params={"q": "Uttrichshausen"}).json()["features"][0]
+    page = client.get(f"/orte/{feature['id']}").text
+    assert "Grundschule" in page
+    # Other schools in the demo data are weiterführende, Förder- and berufliche Schulen.
+    assert "weiterführende Schule" not in page and "Förderschule" not in page
+    assert "berufliche Schule" not in page
