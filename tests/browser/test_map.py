@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import assert_accessible, guard
 from app.config import PROJECT_ROOT
@@ -25,11 +26,23 @@ def open_map(page: Page, server, query: str = "?lang=de"):
     return watch
 
 
+MARKERS_ON_MAP = """() => document.querySelectorAll('.place-marker').length +
+    [...document.querySelectorAll('.cluster-marker [aria-hidden]')]
+        .reduce((n, el) => n + Number(el.textContent.replace(/\\D/g, '')), 0)"""
+
+
 def markers_on_map(page: Page) -> int:
     """Places drawn on the map: single markers plus the numbers on the clusters."""
-    return page.evaluate("""() => document.querySelectorAll('.place-marker').length +
-        [...document.querySelectorAll('.cluster-marker [aria-hidden]')]
-            .reduce((n, el) => n + Number(el.textContent.replace(/\\D/g, '')), 0)""")
+    return page.evaluate(MARKERS_ON_MAP)
+
+
+def assert_markers_on_map(page: Page, expected: int) -> None:
+    """While markercluster animates a zoom, the old and the new clusters are both in the DOM for
+    a moment; the map must settle on exactly the expected number."""
+    try:
+        page.wait_for_function(f"() => ({MARKERS_ON_MAP})() === {expected}", timeout=10_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{markers_on_map(page)} places on the map, expected {expected}") from None
 
 
 def list_names(page: Page) -> list[str]:
@@ -46,7 +59,7 @@ def test_markers_clusters_list_and_count_appear(page: Page, live_server):
     expect(page.locator(".cluster-marker").first).to_be_visible()
     expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
     assert len(list_names(page)) == 87
-    assert markers_on_map(page) == 87
+    assert_markers_on_map(page, 87)
     expect(page.locator(".legend")).to_contain_text("Schule")
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("JedeSchule")
     expect(page.locator(".site-footer")).to_contain_text("Hessisches Statistisches Landesamt")
@@ -64,7 +77,7 @@ def test_each_filter_changes_map_list_and_counts_together(page: Page, live_serve
     api = page.request.get(live_server.url + "/api/places?category=foerderschule&limit=1000").json()
     assert list_names(page) == [f["properties"]["name"] for f in api["features"]]
     page.wait_for_function(f"() => document.querySelectorAll('.place-marker, .cluster-marker').length > 0")
-    assert markers_on_map(page) == special
+    assert_markers_on_map(page, special)
     assert "category=foerderschule" in page.url
 
     # A target group narrows further and the category counts follow it.
@@ -77,7 +90,7 @@ def test_each_filter_changes_map_list_and_counts_together(page: Page, live_serve
     page.locator("#filter-target_group-kinder").uncheck()
     expect(page.locator("#result-count")).to_have_text("87 Lernorte gefunden")
     assert count_of(page, "grundschule") == primary_before
-    assert markers_on_map(page) == 87
+    assert_markers_on_map(page, 87)
     watch.check()
 
 
