@@ -130,10 +130,6 @@ class Settings(BaseSettings):
     # the host itself and private networks (a Prometheus next to the app), not the internet.
     metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "10.0.0.0/8",
                                          "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
-    # Who may read /metrics (the client address after X-Forwarded-For from a trusted proxy):
-    # the host itself and private networks (a Prometheus next to the app), not the internet.
-    metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "10.0.0.0/8",
-                                         "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":
