@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,15 +210,36 @@ def read_file(path: Path) -> Iterator[Row]:
     return read_csv(text, source)
 
 
-def _cell(value: object) -> str | None:
-    """A spreadsheet cell as the text a CSV would hold (36037.0 → "36037", dates as ISO)."""
+# A number format of only zeros ("00000", "00000000") is how a spreadsheet shows a code with
+# its leading zeros while storing a number.
+ZERO_PADDED_FORMAT = re.compile(r"0+")
+# Codes typed into a numeric cell without such a format have lost their leading zero for good;
+# their length tells: an AGS has 8 digits, a German postcode 5.
+CODE_LENGTHS = {"ags": 8, "postcode": 5}
+
+
+def _cell(value: object, number_format: str | None = None) -> str | None:
+    """A spreadsheet cell as the text a CSV would hold (36037.0 → "36037", dates as ISO,
+    6631009 formatted "00000000" → "06631009")."""
     if value is None:
         return None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
+            and number_format and ZERO_PADDED_FORMAT.fullmatch(number_format):
+        return str(value).zfill(len(number_format))
     return str(value)
+
+
+def _restore_codes(values: dict) -> dict:
+    """AGS and postcodes that a numeric cell cut short get their leading zeros back."""
+    for field, length in CODE_LENGTHS.items():
+        code = values.get(field)
+        if isinstance(code, str) and code.isdigit() and length - 2 < len(code) < length:
+            values[field] = code.zfill(length)
+    return values
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str | None]]:
@@ -226,8 +248,8 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str | None]]:
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise UnreadableFile(f"not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell(v) for v in values]
+        for cells in workbook.worksheets[0].iter_rows():
+            yield [_cell(c.value, getattr(c, "number_format", None)) for c in cells]
     finally:
         workbook.close()
 
@@ -244,7 +266,7 @@ def read_xlsx(data: bytes, default_source: str,
             continue
         raw = {c: _unquote_formula(v) for c, v in zip(columns, values, strict=False) if c}
         try:
-            record = record_from_mapping(_renamed(raw, mapping), default_source)
+            record = record_from_mapping(_restore_codes(_renamed(raw, mapping)), default_source)
         except ValueError as exc:
             yield Row(number, None, str(exc))
             continue

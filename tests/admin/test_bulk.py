@@ -99,3 +99,27 @@ def test_editors_may_neither_import_nor_export(logged_in):
     assert editor.get("/admin/export.csv").status_code == 403
     refused = editor.post("/admin/import", files={"file": ("a.csv", CSV.encode())})
     assert refused.status_code == 403
+
+
+def test_xlsx_numeric_cells_keep_the_leading_zeros_of_ags_postcode_phone_and_id(logged_in, pg,
+                                                                                fresh_db):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["name", "categories", "lon", "lat", "postcode", "ags", "phone", "source_id"])
+    # As a spreadsheet program stores codes typed as numbers: Dresden's postcode 01067 and
+    # Eichenzell's AGS 06631009 shown with a zero-padding number format, and without one.
+    sheet.append(["Formatierte Codes", "bibliothek", 9.69, 50.49, 1067, 6631009, 661123, 42])
+    sheet.append(["Nackte Codes", "bibliothek", 9.70, 50.50, 1067, 6631009, 661456, 43])
+    for cell, number_format in (("E2", "00000"), ("F2", "00000000"), ("G2", "0000000"),
+                                ("H2", "0000")):
+        sheet[cell].number_format = number_format
+    content = io.BytesIO()
+    workbook.save(content)
+    admin = logged_in()
+    done = admin.post(_upload(admin, "codes.xlsx", content.getvalue()), data={})
+    assert "2 neu, 0 geändert, 0 unverändert, 0 abgelehnt." in done.text, done.text
+    assert sql(pg, fresh_db, "SELECT name, postcode, ags, phone, source_id FROM places "
+                             "WHERE source = 'file:codes' ORDER BY name") == [
+        ("Formatierte Codes", "01067", "06631009", "0661123", "0042"),
+        # Without a format only the lengths of AGS (8) and postcode (5) tell what was lost.
+        ("Nackte Codes", "01067", "06631009", "661456", "43")]
