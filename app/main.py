@@ -13,8 +13,10 @@ from app.admin.pages import router as admin_pages
 from app.admin.bulk import router as admin_bulk
 from app.admin.categories import api_router as admin_categories_api
 from app.admin.categories import router as admin_categories
+from app.admin.quality import api_router as admin_quality_api
 from app.admin.quality import router as admin_quality
 from app.admin.overview import router as admin_overview
+from app.admin.suggestions import api_router as admin_suggestions_api
 from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
 from app.config import Settings, get_settings
@@ -92,5 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_categories)
     app.include_router(admin_categories_api)
     app.include_router(admin_quality)
+    app.include_router(admin_quality_api)
+    app.include_router(admin_suggestions_api)
     app.include_router(suggestions_router)
     return app

@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
-from app.admin.api import Id
+from app.admin import schemas as s
+from app.admin.api import ADMIN_RESPONSES, Id
 from app.admin.pages import _page
 from app.auth.accounts import User
-from app.auth.deps import CurrentSession, require_csrf
+from app.auth.deps import CurrentSession, CurrentUser, require_csrf
 from app.deps import Conn
 from app.models import Place
 from app.places import editing
@@ -25,6 +26,8 @@ from app.places.errors import StaleVersion
 from app.places.query import PlaceFilter, where_clauses
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
+api_router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_csrf)],
+                       responses=ADMIN_RESPONSES)
 
 # Archived places are out of sight; everything else can still reach the public map.
 OPEN_STATUSES = ("draft", "published")
@@ -140,3 +143,19 @@ async def mark_verified(request: Request, place_id: Id, conn: Conn,
     except StaleVersion as exc:
         return await _quality_page(request, conn, session, 409, error=str(exc))
     return RedirectResponse(f"/admin/quality?verified={place_id}#unverified", status_code=303)
+
+
+@api_router.get("/quality", summary="Places that need a location, have not been verified for 12 "
+                                    "months, lack contact data, or look like duplicates")
+async def api_quality(conn: Conn, user: CurrentUser) -> s.QualityOut:
+    lists = {q.key: q for q in await quality_lists(conn, user)}
+
+    def places(key: str) -> s.QualityPlacesOut:
+        return s.QualityPlacesOut(count=lists[key].count,
+                                  places=[s.QualityPlaceOut(**vars(e)) for e in lists[key].entries])
+
+    return s.QualityOut(limit=LIST_LIMIT, needs_location=places("needs_location"),
+                        unverified=places("unverified"), no_contact=places("no_contact"),
+                        duplicates=s.DuplicatesOut(
+                            count=lists["duplicates"].count,
+                            pairs=[s.DuplicateOut(**vars(d)) for d in lists["duplicates"].entries]))

@@ -130,3 +130,61 @@ class UserUpdate(BaseModel):
     role: str
     municipalities: list[str] = []
     active: bool = True
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    place_id: int | None = Field(description="the place a correction is for; null for a new place")
+    place_name: str | None
+    fields: dict[str, str | None] = Field(description="what the citizen sent")
+    changes: dict[str, str | None] = Field(description="what accepting applies: for a correction "
+                                                       "only the fields the citizen changed")
+    category: str | None
+    message: str | None
+    contact: str | None
+    status: str
+    created_at: dt.datetime
+
+
+class AcceptIn(BaseModel):
+    version: int | None = Field(None, description="for a correction: the place's version the "
+                                                  "editor reviewed against (409 if it changed)")
+
+
+class AcceptedOut(BaseModel):
+    suggestion_id: int
+    place_id: int = Field(description="the new draft or the corrected place")
+
+
+class QualityPlaceOut(BaseModel):
+    id: int
+    name: str
+    municipality: str | None
+    version: int
+    last_verified: dt.date | None
+
+
+class QualityPlacesOut(BaseModel):
+    count: int = Field(description="all such places; `places` holds at most `limit` of them")
+    places: list[QualityPlaceOut]
+
+
+class DuplicateOut(BaseModel):
+    first_id: int
+    first_name: str
+    second_id: int
+    second_name: str
+    metres: int
+
+
+class DuplicatesOut(BaseModel):
+    count: int
+    pairs: list[DuplicateOut]
+
+
+class QualityOut(BaseModel):
+    limit: int
+    needs_location: QualityPlacesOut
+    unverified: QualityPlacesOut
+    no_contact: QualityPlacesOut
+    duplicates: DuplicatesOut

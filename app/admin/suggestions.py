@@ -3,17 +3,23 @@ corrected, recorded in its history) or reject."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.admin import schemas as s
+from app.admin.api import ADMIN_RESPONSES, Id
 from app.admin.pages import _page
-from app.auth.deps import CurrentSession, require_csrf
+from app.auth.deps import CurrentSession, CurrentUser, require_csrf
 from app.deps import AppSettings, Conn
 from app.places import editing
 from app.places.errors import PlaceInvalid
 from app.suggestions import store
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
+api_router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_csrf)],
+                       responses=ADMIN_RESPONSES)
 REVIEW_STATUSES = ("open", "accepted", "rejected")
 
 
@@ -61,3 +67,29 @@ async def accept(request: Request, suggestion_id: int, conn: Conn, session: Curr
 async def reject(suggestion_id: int, conn: Conn, session: CurrentSession) -> Response:
     await store.reject(conn, session.user, suggestion_id)
     return RedirectResponse("/admin/suggestions", status_code=303)
+
+
+@api_router.get("/suggestions", summary="Open citizens' suggestions, oldest first")
+async def api_queue(conn: Conn, user: CurrentUser) -> list[s.SuggestionOut]:
+    return [s.SuggestionOut(id=x.id, place_id=x.place_id, place_name=x.place_name,
+                            fields=x.fields, changes=x.changes(), category=x.category,
+                            message=x.message, contact=x.contact, status=x.status,
+                            created_at=x.created_at)
+            for x in await store.list_suggestions(conn, "open")]
+
+
+@api_router.post("/suggestions/{suggestion_id}/accept",
+                 summary="Accept: create the place as a draft or apply the correction "
+                         "(404 when already reviewed, 409 when the place changed)")
+async def api_accept(suggestion_id: Id, conn: Conn, user: CurrentUser, settings: AppSettings,
+                     body: Annotated[s.AcceptIn | None, Body()] = None) -> s.AcceptedOut:
+    place_id = await store.accept(conn, user, suggestion_id, body.version if body else None,
+                                  settings.service_area)
+    return s.AcceptedOut(suggestion_id=suggestion_id, place_id=place_id)
+
+
+@api_router.post("/suggestions/{suggestion_id}/reject", status_code=204,
+                 summary="Reject a suggestion (404 when already reviewed)")
+async def api_reject(suggestion_id: Id, conn: Conn, user: CurrentUser) -> Response:
+    await store.reject(conn, user, suggestion_id)
+    return Response(status_code=204)
