@@ -41,7 +41,8 @@ def hostile(start_server, pg, fresh_db, fresh_url):
     for i, text in enumerate(STORED):
         ids[text] = add_place(pg, fresh_db, name=text[:300], description=text,
                               provider=text[:300], opening_hours=text[:500],
-                              accessibility_notes=text, lon=9.45 + i % 9 * 0.07, lat=50.40 + i // 9 * 0.07,
+                              accessibility_notes=text,
+                              lon=9.45 + i % 9 * 0.07, lat=50.40 + i // 9 * 0.07,
                               categories=["bibliothek", "volkshochschule"])
     result = lernorte(fresh_url, "create-user", EDITOR[0], "--role", "admin", "--password-stdin",
                       input=EDITOR[1] + "\n")
@@ -75,8 +76,12 @@ def test_hostile_text_is_shown_literally_and_never_runs(page: Page, hostile):
     assert [n[:40] for n in names if n not in listed] == []
     exactly_pwn = page.locator(".result-name", has_text=re.compile(f"^{re.escape(PWN)}$"))
     entry = page.locator(".result", has=exactly_pwn)
-    # Selecting during markercluster's zoom animation never opens the popup: let the map settle.
+    # Selecting during the zoom to the results never opens the popup (markercluster waits for a
+    # move that has already ended): let the map settle. Leaflet starts the zoom on the next frame.
     assert_markers_on_map(page, len(STORED))
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_function(
+        "() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
     entry.locator(".show-on-map").click()
     expect(page.locator(".leaflet-popup")).to_be_visible(timeout=15_000)
     assert PAYLOADS[0] in _text(page, ".leaflet-popup")
