@@ -92,7 +92,8 @@ def test_hostile_text_is_shown_literally_and_never_runs(page: Page, hostile):
     assert _missing(_text(page), names) == []
     assert page.evaluate(NOT_RUN)
 
-    # Every place page: name, description, provider and notes, each exactly.
+    # Every place page: the heading is the name and the page holds the whole text (description,
+    # notes) exactly; provider and opening hours are prefixes of it, so they are not told apart.
     for text, place_id in ids.items():
         response = page.goto(f"{base}/orte/{place_id}?lang=de")
         assert response.status == 200, (text[:40], response.status)
@@ -111,7 +112,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(page: Page, hostile):
     assert _missing(_text(page), names) == []
     assert page.evaluate(NOT_RUN)
 
-    # The administration: the list finds the place, the editor shows every field exactly.
+    # The administration: the list finds the place, the editor holds its name exactly.
     page.goto(base + "/admin/places")
     page.get_by_label("E-Mail-Adresse").fill(EDITOR[0])
     page.get_by_label("Passwort", exact=True).fill(EDITOR[1])
