@@ -32,7 +32,8 @@ async def _published(conn: Conn, place_id: int | None) -> dict | None:
     return {**snapshot, "id": place_id}
 
 
-def _field(form: FormData, name: str, limit: int = 5000) -> str | None:
+def _field(form: FormData, name: str, limit: int | None = None) -> str | None:
+    # Stored text is never cut: too long is refused with a reason (store.problems/note_problems).
     value = form.get(name)
     return value.strip()[:limit] or None if isinstance(value, str) else None
 
@@ -69,8 +70,8 @@ async def suggestion_submit(request: Request, conn: Conn, settings: AppSettings)
     fields = {k: _field(form, k) for k in store.FIELDS}
     values = {k: v or "" for k, v in fields.items()} | {
         "category": _field(form, "category", 100) or "",
-        "message": _field(form, "message", store.MESSAGE_MAX) or "",
-        "contact": _field(form, "contact", store.CONTACT_MAX) or ""}
+        "message": _field(form, "message") or "",
+        "contact": _field(form, "contact") or ""}
     sent = RedirectResponse("/vorschlag?sent=1", status_code=303)
     if _field(form, spam.HONEYPOT_FIELD):
         return sent  # a bot: it is told "thank you" and nothing is kept
@@ -89,6 +90,7 @@ async def suggestion_submit(request: Request, conn: Conn, settings: AppSettings)
         return page
     known = {slug for slug, _ in await category_choices(conn, "de")}
     found = store.problems(fields, values["category"] or None, known, correction=place is not None)
+    found += store.note_problems(values["message"], values["contact"])
     if place is not None and not values["message"] and all(
             fields[k] == place.get(k) for k in store.FIELDS):
         found.append(("message", t("suggest_nothing_changed")))

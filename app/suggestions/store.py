@@ -63,6 +63,17 @@ def problems(fields: dict[str, str | None], category: str | None, known_categori
     return found
 
 
+def note_problems(message: str, contact: str) -> list[tuple[str, str]]:
+    """What is wrong with the free-text note and the contact: too long, or a NUL character."""
+    found = []
+    for name, value, limit in (("message", message, MESSAGE_MAX), ("contact", contact, CONTACT_MAX)):
+        if len(value) > limit:
+            found.append((name, f"{name} is longer than {limit} characters"))
+        if "\x00" in value:
+            found.append((name, f"{name} contains a NUL character"))
+    return found
+
+
 async def submit(conn: AsyncConnection, *, place_id: int | None, fields: dict, seen: dict,
                  category: str | None, message: str | None, contact: str | None,
                  hashed_client: str) -> int:
