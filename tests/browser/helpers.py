@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page, Request, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.config import PROJECT_ROOT
 
@@ -100,8 +101,20 @@ def axe_violations(page: Page, tags: list[str] | None = None, exclude: list[str]
     )
 
 
+def wait_for_animations(page: Page, timeout_ms: int = 5000) -> None:
+    """Let CSS transitions finish (markercluster fades clusters in): mid-fade text has a
+    contrast it never has once settled, and axe would measure that."""
+    try:
+        page.wait_for_function(
+            "() => document.getAnimations().every(a => a.playState !== 'running')",
+            timeout=timeout_ms)
+    except PlaywrightTimeout:
+        pass  # an endless animation (a spinner) must not block the check itself
+
+
 def assert_accessible(page: Page, tags: list[str] | None = None,
                       exclude: list[str] | None = None) -> None:
+    wait_for_animations(page)
     violations = axe_violations(page, tags, exclude)
     assert not violations, "axe-core violations:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in violations)

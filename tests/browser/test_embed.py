@@ -194,6 +194,9 @@ def test_builder_shows_hints_preview_and_a_ready_snippet(page: Page, live_server
         'height="500" loading="lazy" allow="geolocation" style="border:0;max-width:100%">'
         f'</iframe>\n<script src="{live_server.url}/static/embed/resize.js" async></script>')
     expect(page.locator("#matches")).to_contain_text("All options are valid.")
+    # The preview reloads after the options settle; wait for it rather than reading it mid-way.
+    page.wait_for_function("() => document.querySelector('#preview').contentWindow"
+                           ".location.href.includes('municipality=H%C3%BCnfeld')")
     preview = embedded(page, "#preview")
     assert "municipality=H%C3%BCnfeld" in preview.url
     expect(preview.locator("#results")).to_be_hidden()
