@@ -78,13 +78,13 @@ async function check(query) {
 
 let timer = null;
 let shownHints = null;  // hints about the page's own URL stay until the form is changed
+let latest = 0;  // checks can answer out of order; only the newest may show its hints
 
 async function refresh() {
+  const generation = ++latest;
   const params = embedParams(values());
-  const result = await check(params.toString());
-  if (result) showHints(shownHints ? { ...result, hints: [...shownHints, ...result.hints] } : result);
-  shownHints = null;
-  $("preview").src = embedUrl("", params);
+  const preview = embedUrl("", params);
+  if ($("preview").getAttribute("src") !== preview) $("preview").src = preview;
   $("code").value = snippet({
     origin: settings.origin, params, title: $("frame-title").value,
     width: $("width").value, height: $("height").value, resize: $("resize").checked,
@@ -92,6 +92,10 @@ async function refresh() {
   const staticParams = new URLSearchParams([...params].filter(([key]) =>
     ["category", "municipality", "q", "lang"].includes(key)));
   $("static-link").href = `/embed/static.html?${staticParams}`;
+  const result = await check(params.toString());
+  if (generation !== latest) return;
+  if (result) showHints(shownHints ? { ...result, hints: [...shownHints, ...result.hints] } : result);
+  shownHints = null;
 }
 
 function schedule() {
