@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from app.config import Settings
-from app.places.query import Page, PlaceFilter
+from app.places.query import PROPERTIES, Page, PlaceFilter, check_properties
 from geo.errors import InvalidParameter
 from geo.params import check_radius, parse_bbox, parse_point
 
@@ -55,5 +55,18 @@ def page(
     return Page(limit=limit, offset=offset)
 
 
+def property_selection(
+    properties: Annotated[str | None, Query(
+        description="Comma-separated properties to answer (all when left out, none when empty): "
+                    + ", ".join(PROPERTIES), examples=["name,category_name,address"])] = None,
+) -> tuple[str, ...] | None:
+    if properties is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in properties.split(",") if n.strip()))
+    check_properties(names)
+    return names
+
+
 Filter = Annotated[PlaceFilter, Depends(place_filter)]
 Paging = Annotated[Page, Depends(page)]
+Properties = Annotated[tuple[str, ...] | None, Depends(property_selection)]

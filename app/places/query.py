@@ -292,48 +292,75 @@ def _category_joins(lang: str) -> tuple[Subquery, Subquery]:
     return memberships, primary
 
 
-@lru_cache(maxsize=64)
-def _feature_sql(ids_name: str, lang: str, detail: bool) -> str:
-    """The Feature projection as SQL text, rendered once per (ids name, language, detail).
+# Properties that come from the place's categories: only a selection that names one of them
+# pays for the category joins.
+CATEGORY_PROPERTIES = frozenset({"category", "category_name", "categories", "stage", "stage_name",
+                                 "colour", "icon"})
+
+
+def _property_expressions(ids: Subquery, lang: str) -> dict[str, ColumnElement]:
+    """Every documented property of a place, in the order the API answers them."""
+    memberships, primary = _category_joins(lang)
+    address = func.concat_ws(", ", Place.street,
+                             func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
+    return {
+        "name": Place.name,
+        "description": Place.description,
+        "category": primary.c.slug,
+        "category_name": primary.c.name,
+        "categories": func.coalesce(memberships.c.slugs, cast([], ARRAY(String))),
+        "stage": primary.c.stage,
+        "stage_name": primary.c.stage_name,
+        "colour": primary.c.colour,
+        "icon": primary.c.icon,
+        "street": Place.street,
+        "postcode": Place.postcode,
+        "city": Place.city,
+        "municipality": Place.municipality,
+        "ags": Place.ags,
+        "address": func.nullif(address, ""),
+        "phone": Place.phone,
+        "email": Place.email,
+        "website": Place.website,
+        "provider": Place.provider,
+        "provider_kind": Place.provider_kind,
+        "target_groups": Place.target_groups,
+        "languages": Place.languages,
+        "wheelchair": Place.wheelchair,
+        "opening_hours": Place.opening_hours,
+        "status": Place.status,
+        "updated_at": Place.updated_at,
+        "url": func.concat("/orte/", Place.id),
+        "distance_m": func.round(cast(ids.c.distance, Numeric), 1),
+    }
+
+
+PROPERTIES: tuple[str, ...] = tuple(_property_expressions(
+    select(literal(0).label("id"), literal(0.0).label("distance")).subquery("ids"), "de"))
+
+
+def check_properties(names: tuple[str, ...]) -> None:
+    for name in names:
+        if name not in PROPERTIES:
+            raise InvalidParameter("properties", f"unknown property '{name[:40]}'; valid: "
+                                                 + ", ".join(PROPERTIES))
+
+
+@lru_cache(maxsize=256)
+def _feature_sql(ids_name: str, lang: str, detail: bool,
+                 properties: tuple[str, ...] | None) -> str:
+    """The Feature projection as SQL text, rendered once per (ids name, language, detail,
+    property selection).
 
     It is the same for every request; building it and computing SQLAlchemy's cache key for it
     cost about 16 ms of Python per request, more than the database needs for a street's page.
-    Constants only (lang is a validated language code), so literal rendering is safe."""
-    memberships, primary = _category_joins(lang)
+    Constants only (lang is a validated language code, properties checked names), so literal
+    rendering is safe."""
     ids = select(literal(0).label("id"), literal(0.0).label("distance")).subquery(ids_name)
-    all_slugs = memberships.c.slugs
-    address = func.concat_ws(", ", Place.street,
-                             func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
-    properties = func.json_build_object(
-        "name", Place.name,
-        "description", Place.description,
-        "category", primary.c.slug,
-        "category_name", primary.c.name,
-        "categories", func.coalesce(all_slugs, cast([], ARRAY(String))),
-        "stage", primary.c.stage,
-        "stage_name", primary.c.stage_name,
-        "colour", primary.c.colour,
-        "icon", primary.c.icon,
-        "street", Place.street,
-        "postcode", Place.postcode,
-        "city", Place.city,
-        "municipality", Place.municipality,
-        "ags", Place.ags,
-        "address", func.nullif(address, ""),
-        "phone", Place.phone,
-        "email", Place.email,
-        "website", Place.website,
-        "provider", Place.provider,
-        "provider_kind", Place.provider_kind,
-        "target_groups", Place.target_groups,
-        "languages", Place.languages,
-        "wheelchair", Place.wheelchair,
-        "opening_hours", Place.opening_hours,
-        "status", Place.status,
-        "updated_at", Place.updated_at,
-        "url", func.concat("/orte/", Place.id),
-        "distance_m", func.round(cast(ids.c.distance, Numeric), 1),
-    )
+    expressions = _property_expressions(ids, lang)
+    chosen = PROPERTIES if properties is None else properties
+    pairs = [part for name in chosen for part in (name, expressions[name])]
+    properties_json = func.json_build_object(*pairs)
     if detail:
         category_names = (
             select(func.json_agg(aggregate_order_by(
@@ -347,7 +374,7 @@ def _feature_sql(ids_name: str, lang: str, detail: bool) -> str:
             .where(PlaceCategory.place_id == literal_column("places.id"))
             .scalar_subquery()
         )
-        properties = cast(properties, JSONB).op("||")(func.jsonb_build_object(
+        properties_json = cast(properties_json, JSONB).op("||")(func.jsonb_build_object(
             "accessibility_notes", Place.accessibility_notes,
             "last_verified", Place.last_verified,
             "category_names", func.coalesce(category_names, func.json_build_array()),
@@ -356,26 +383,27 @@ def _feature_sql(ids_name: str, lang: str, detail: bool) -> str:
         "type", "Feature",
         "id", Place.id,
         "geometry", cast(func.ST_AsGeoJSON(Place.geom, 7), JSON),
-        "properties", properties,
+        "properties", properties_json,
     )
     return str(cast(feature, String).compile(dialect=postgresql.dialect(),
                                              compile_kwargs={"literal_binds": True}))
 
 
-def feature_columns(ids: Subquery, lang: str, detail: bool = False) -> Select:
+def feature_columns(ids: Subquery, lang: str, detail: bool = False,
+                    properties: tuple[str, ...] | None = None) -> Select:
     """One GeoJSON Feature per row, as JSON text, for the ids of a page in their order.
 
     ``detail`` adds what only a place's own page shows (accessibility notes, last verified,
-    every category's name), so that map pages stay small."""
-    memberships, primary = _category_joins(lang)
-    feature = literal_column(_feature_sql(ids.name, lang, detail), String)
-    return (
-        select(feature.label("feature"), Place.id)
-        .select_from(ids)
-        .join(Place, Place.id == ids.c.id)
-        .outerjoin(memberships, true())
-        .outerjoin(primary, primary.c.id == memberships.c.primary_id)
-    )
+    every category's name), so that map pages stay small. ``properties`` selects the properties
+    (all documented ones when None); the map asks only for what it draws."""
+    feature = literal_column(_feature_sql(ids.name, lang, detail, properties), String)
+    query = select(feature.label("feature"), Place.id).select_from(ids).join(
+        Place, Place.id == ids.c.id)
+    if properties is None or CATEGORY_PROPERTIES.intersection(properties):
+        memberships, primary = _category_joins(lang)
+        query = (query.outerjoin(memberships, true())
+                 .outerjoin(primary, primary.c.id == memberships.c.primary_id))
+    return query
 
 
 async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
@@ -387,11 +415,13 @@ async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: l
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
-                         max_exact_count: int, detail: bool = False) -> FeaturePage:
+                         max_exact_count: int, detail: bool = False,
+                         properties: tuple[str, ...] | None = None) -> FeaturePage:
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     ids = ordered_ids(flt, category_ids, page).subquery("page_ids")
-    rows = (await conn.execute(feature_columns(ids, lang, detail).order_by(ids.c.rn))).all()
+    rows = (await conn.execute(feature_columns(ids, lang, detail, properties)
+                               .order_by(ids.c.rn))).all()
     features = [r.feature for r in rows]
     if page.offset == 0 and len(features) < page.limit:
         matched: int | None = len(features)

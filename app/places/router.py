@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from app.deps import AppSettings, Conn, Lang, StrictQuery
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.places.categories import category_tree, list_facets
-from app.places.params import Filter, Paging
+from app.places.params import Filter, Paging, Properties
 from app.places.query import Page, PlaceFilter, fetch_features
 from app.responses import GeoJSONResponse, JSONResponse, feature_collection
 
@@ -29,8 +29,9 @@ def _page_url(request: Request, offset: int) -> str:
 @router.get("/places", response_class=GeoJSONResponse, responses=GEOJSON_RESPONSE,
             summary="Published places as a GeoJSON FeatureCollection")
 async def list_places(request: Request, conn: Conn, settings: AppSettings, flt: Filter,
-                      paging: Paging, lang: Lang) -> GeoJSONResponse:
-    result = await fetch_features(conn, flt, paging, lang, settings.max_exact_count)
+                      paging: Paging, lang: Lang, properties: Properties) -> GeoJSONResponse:
+    result = await fetch_features(conn, flt, paging, lang, settings.max_exact_count,
+                                  properties=properties)
     returned = len(result.features)
     links = [{"rel": "self", "type": "application/geo+json", "href": str(request.url)}]
     more = (returned == paging.limit if result.number_matched is None

@@ -35,6 +35,31 @@ def test_feature_has_what_a_list_entry_needs(client):
     assert props["url"] == f"/orte/{feature['id']}"
 
 
+def test_properties_selects_what_is_answered(client):
+    full = client.get("/api/places", params={"near": "9.6716,50.5547", "limit": 5}).json()
+    slim = client.get("/api/places", params={"near": "9.6716,50.5547", "limit": 5,
+                                             "properties": "name, address,distance_m,stage"})
+    assert slim.status_code == 200, slim.text
+    slim = slim.json()
+    assert slim["numberMatched"] == full["numberMatched"]
+    assert [f["id"] for f in slim["features"]] == [f["id"] for f in full["features"]]
+    for small, big in zip(slim["features"], full["features"], strict=True):
+        assert small["geometry"] == big["geometry"]
+        assert small["properties"] == {key: big["properties"][key]
+                                       for key in ("name", "address", "distance_m", "stage")}
+    # Without any category property the category joins are left out: still the same places.
+    bare = client.get("/api/places", params={"near": "9.6716,50.5547", "limit": 5,
+                                             "properties": ""}).json()
+    assert [f["properties"] for f in bare["features"]] == [{}] * 5
+    assert [f["id"] for f in bare["features"]] == [f["id"] for f in full["features"]]
+
+
+def test_unknown_property_is_refused_with_the_valid_ones(client):
+    response = client.get("/api/places", params={"properties": "name,secret"})
+    assert response.status_code == 422
+    assert "secret" in response.text and "category_name" in response.text
+
+
 def test_single_place_and_404(client):
     first = client.get("/api/places", params={"limit": 1}).json()["features"][0]
     response = client.get(f"/api/places/{first['id']}")

@@ -18,7 +18,19 @@ async function getJSON(path, params, signal) {
   return response.json();
 }
 
-export const places = (params, signal) => getJSON("/api/places", params, signal);
+// The properties the map, the list and the suggestions show (map/markers.js, ui/describe.js,
+// ui/list.js, ui/search.js). Asking for these alone makes a page of places several times smaller
+// and cheaper to build than the full property set; the place's own page has everything.
+export const SHOWN_PROPERTIES = ["name", "category_name", "stage", "colour", "address", "city",
+  "url", "distance_m"];
+
+export function placesQuery(params) {
+  const query = new URLSearchParams(params);
+  query.set("properties", SHOWN_PROPERTIES.join(","));
+  return query;
+}
+
+export const places = (params, signal) => getJSON("/api/places", placesQuery(params), signal);
 export const categories = (params, signal) => getJSON("/api/categories", params, signal);
 export const clusters = (params, signal) => getJSON("/api/clusters", params, signal);
 export const gazetteer = (params, signal) => getJSON("/api/gazetteer", params, signal);
