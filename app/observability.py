@@ -3,6 +3,7 @@
 Every request gets an id: the caller's ``X-Request-ID`` when it is a sane token (a proxy such as
 nginx sets one), a new one otherwise. The id is echoed in the response header and carried by
 every log line written while the request runs, so one line in a bug report finds the rest.
+``Server-Timing`` tells how long the server took until the answer started.
 
 ``/metrics`` speaks the Prometheus text format: requests and latencies by route *template* (not
 by raw path, so ``/api/places/1`` and ``/api/places/2`` are one series and random 404 paths
@@ -157,6 +158,10 @@ class ObservabilityMiddleware:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != REQUEST_ID_HEADER.encode()]
                 headers.append((b"x-request-id", rid.encode()))
+                # Time until the answer starts, so a benchmark or a browser's network panel can
+                # tell the server's share of a slow request from the network's and the client's.
+                elapsed_ms = (time.perf_counter() - start) * 1000
+                headers.append((b"server-timing", f"app;dur={elapsed_ms:.1f}".encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -58,6 +58,12 @@ def test_request_id_is_taken_from_the_caller_or_made_up(client):
     assert re.fullmatch(r"[0-9a-f]{32}", hostile.headers["x-request-id"])
 
 
+def test_answers_say_how_long_the_server_took(client):
+    timing = client.get("/api/places", params={"limit": 5}).headers["server-timing"]
+    match = re.fullmatch(r"app;dur=(\d+\.\d)", timing)
+    assert match and float(match.group(1)) > 0
+
+
 def test_server_writes_one_json_log_line_per_request_with_its_id(start_server, demo_url):
     server = start_server(demo_url)
     response = httpx.get(f"{server.url}/api/places", params={"category": "grundschule"},
