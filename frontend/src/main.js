@@ -61,8 +61,21 @@ const near = $("#near") ? createNear($("#near"), {
   t, lang, announce, onNear: (patch) => { fitPending = true; update({ ...patch, selected: null }); },
 }) : null;
 
+// What an embed's own state adds to its URL. Its filters are its configuration (settings.fixed,
+// with list, legend, accent …) and stay in the URL as given, so a reload of the iframe keeps them.
+const EMBED_STATE_KEYS = ["near", "near_label", "radius", "map", "place"];
+
+function searchOf(current) {
+  const here = new URLSearchParams(window.location.search);
+  if (!embed) return searchFromState(current, { lang: here.get("lang") });
+  for (const key of EMBED_STATE_KEYS) here.delete(key);
+  for (const [key, value] of new URLSearchParams(searchFromState(current))) here.append(key, value);
+  const text = here.toString();
+  return text ? `?${text}` : "";
+}
+
 function writeUrl(push) {
-  const search = searchFromState(state, { lang: new URLSearchParams(window.location.search).get("lang") });
+  const search = searchOf(state);
   if (search === window.location.search) return;
   const url = `${window.location.pathname}${search}`;
   if (push) window.history.pushState(null, "", url);

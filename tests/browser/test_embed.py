@@ -107,6 +107,12 @@ def test_host_page_embeds_a_filtered_english_map_without_list(page: Page, live_s
     for call in api_calls:  # every request carries the fixed filters: nothing else can appear
         params = parse_qs(urlsplit(call).query)
         assert params["category"] == ["grundschule"] and params["municipality"] == ["Hünfeld"]
+    # The map writes its view into the iframe's address; the configuration stays there, so that
+    # a reload of the frame (or a copied address) shows the same map.
+    frame.wait_for_function("() => location.search.includes('map=')")
+    here = parse_qs(frame.evaluate("location.search")[1:])
+    assert {key: here[key] for key in ("category", "municipality", "lang", "list")} == {
+        "category": ["grundschule"], "municipality": ["Hünfeld"], "lang": ["en"], "list": ["0"]}
     assert not foreign and not errors
 
 
