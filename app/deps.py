@@ -11,7 +11,7 @@ from app.vocabulary import LANGUAGES
 from geo.errors import InvalidParameter
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -21,7 +21,7 @@ Conn = Annotated[AsyncConnection, Depends(get_connection, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 
-def reject_unknown_parameters(request: Request) -> None:
+async def reject_unknown_parameters(request: Request) -> None:
     """A typo like ``categroy=`` must not be silently ignored: only declared parameters pass."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
@@ -40,7 +40,7 @@ def _all_query_params(dependant):
         yield from _all_query_params(sub)
 
 
-def get_lang(lang: Annotated[str, Query(description="Language of names and labels: "
+async def get_lang(lang: Annotated[str, Query(description="Language of names and labels: "
                                                     + ", ".join(LANGUAGES))] = "de") -> str:
     if lang not in LANGUAGES:
         raise InvalidParameter("lang", f"'{lang[:20]}' is not offered; choose one of "

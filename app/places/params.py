@@ -10,7 +10,7 @@ from geo.errors import InvalidParameter
 from geo.params import check_radius, parse_bbox, parse_point
 
 
-def place_filter(
+async def place_filter(
     request: Request,
     bbox: Annotated[str | None, Query(
         description="minLon,minLat,maxLon,maxLat in WGS 84", examples=["9.6,50.5,9.75,50.6"])] = None,
@@ -42,7 +42,7 @@ def place_filter(
     )
 
 
-def page(
+async def page(
     request: Request,
     limit: Annotated[int | None, Query(description="Features per page")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Features to skip")] = 0,
@@ -55,7 +55,7 @@ def page(
     return Page(limit=limit, offset=offset)
 
 
-def property_selection(
+async def property_selection(
     properties: Annotated[str | None, Query(
         description="Comma-separated properties to answer (all when left out, none when empty): "
                     + ", ".join(PROPERTIES), examples=["name,category_name,address"])] = None,
