@@ -32,6 +32,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.db import share_read_connection
 
 # Path prefixes of public data. Pages that only carry the app shell (/, /embed) are static assets'
 # business; pages that can differ per user never belong here.
@@ -123,13 +124,26 @@ class ConditionalCache:
             await self.app(scope, receive, send)
             return
         engine: AsyncEngine = scope["app"].state.engine
+        # One connection for the data version and the handler's queries (db.get_connection):
+        # a second pool checkout would cost a ping, a BEGIN and a ROLLBACK more per request.
+        # Autocommit, because these are reads: no BEGIN/COMMIT round trips either.
+        conn = engine.connect()
         try:
-            async with engine.connect() as conn:
-                version, changed_at = await data_version(conn)
+            await conn.start()
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            version, changed_at = await data_version(conn)
         except (SQLAlchemyError, OSError):
+            await _close(conn)
             # No validators without the database; the handler reports the outage itself.
             await self.app(scope, receive, send)
             return
+        try:
+            await self._answer(scope, receive, send, headers, conn, version, changed_at)
+        finally:
+            await _close(conn)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, headers: Headers,
+                      conn: AsyncConnection, version: int, changed_at: datetime) -> None:
         etag = make_etag(version, str(URL(scope=scope)), headers)
         # A burst of edits can move changed_at a few seconds ahead of the clock (one second per
         # transaction, see migration 0003); HTTP forbids a Last-Modified in the future. Such a
@@ -155,7 +169,15 @@ class ConditionalCache:
                             response_headers[name] = value
             await send(message)
 
+        share_read_connection(scope, conn)
         await self.app(scope, receive, send_with_validators)
+
+
+async def _close(conn: AsyncConnection) -> None:
+    try:
+        await conn.close()
+    except (SQLAlchemyError, OSError):
+        pass  # a connection the outage broke; the pool has already discarded it
 
 
 def install(app: ASGIApp, settings: Settings) -> None:

@@ -1,6 +1,7 @@
 """The database engine and the connection dependency."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -30,8 +31,22 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
     )
 
 
+# Where a middleware that already holds a connection for this request leaves it for the handler.
+SHARED_CONNECTION = "lernorte.read_connection"
+
+
+def share_read_connection(scope: MutableMapping[str, Any], connection: AsyncConnection) -> None:
+    """Hand a read-only request's connection on to its handler: one pool checkout per request."""
+    scope.setdefault("state", {})[SHARED_CONNECTION] = connection
+
+
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A connection in a transaction, committed when the request handler returns."""
+    """A connection in a transaction, committed when the request handler returns; for a public
+    read, the autocommitting connection the caching middleware opened (app/caching.py)."""
+    shared = request.scope.get("state", {}).get(SHARED_CONNECTION)
+    if shared is not None:
+        yield shared
+        return
     engine: AsyncEngine = request.app.state.engine
     async with engine.begin() as connection:
         yield connection
