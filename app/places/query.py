@@ -144,7 +144,10 @@ def _municipality_clause(value: str) -> ColumnElement:
 
 def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement]:
     """The WHERE conditions for a filter; shared by pages, counts and aggregates."""
-    clauses: list[ColumnElement] = [Place.status.in_(flt.statuses)]
+    # One status (every public read) as a plain comparison: an IN list is re-rendered for each
+    # execution ("expanding" parameter), which costs more Python than the rest of the filter.
+    clauses: list[ColumnElement] = [Place.status == flt.statuses[0] if len(flt.statuses) == 1
+                                    else Place.status.in_(flt.statuses)]
     if flt.ids:
         clauses.append(Place.id.in_(flt.ids))
     if flt.bbox is not None:
