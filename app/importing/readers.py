@@ -20,6 +20,9 @@ from geo.text import fold
 LIST_SEPARATOR = ";"
 LIST_FIELDS = ("categories", "target_groups", "languages")
 RECORD_FIELDS = frozenset(PlaceRecord.field_names())  # once, not per row of a 100,000-row file
+# Fields taken as trimmed text; lists, coordinates and extra are converted on their own.
+TEXT_FIELDS = RECORD_FIELDS - {"extra", "lon", "lat", *LIST_FIELDS}
+FORMULA_START = frozenset("=+-@\t\r")
 
 
 class UnreadableFile(ValueError):
@@ -44,7 +47,7 @@ def decode(data: bytes) -> str:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if isinstance(value, str) else str(value)).strip()
     return text or None
 
 
@@ -88,9 +91,10 @@ def record_from_mapping(data: dict, default_source: str) -> PlaceRecord:
     """A row or feature in Lernorte's own export format (the columns of PlaceRecord)."""
     values: dict = {}
     for key, value in data.items():
-        if key not in RECORD_FIELDS or key in ("extra", "lon", "lat"):
-            continue
-        values[key] = _list(value) if key in LIST_FIELDS else _text(value)
+        if key in TEXT_FIELDS:
+            values[key] = _text(value)
+        elif key in LIST_FIELDS:
+            values[key] = _list(value)
     if values.get("wheelchair") is None:
         values.pop("wheelchair", None)
     values["name"] = values.get("name") or ""
@@ -108,7 +112,7 @@ def record_from_mapping(data: dict, default_source: str) -> PlaceRecord:
 
 def _unquote_formula(value: str | None) -> str | None:
     """Undo the quote that our CSV export puts before formula-like text (see export.py)."""
-    if value and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if value and value[0] == "'" and len(value) > 1 and value[1] in FORMULA_START:
         return value[1:]
     return value
 
@@ -144,7 +148,9 @@ def read_csv(text: str, default_source: str,
             continue
         if not any((v or "").strip() for v in raw.values()):
             continue  # a blank line is not data
-        raw = {k: _unquote_formula(v) for k, v in raw.items()}
+        for key, value in raw.items():
+            if value and value[0] == "'":  # rare: only these can carry the export's quote
+                raw[key] = _unquote_formula(value)
         try:
             record = (schools.record_from_csv_row(raw) if office
                       else record_from_mapping(_renamed(raw, mapping), default_source))
