@@ -3,7 +3,8 @@
 import * as api from "./data/api.js";
 import { filterParams, withParams } from "./data/query.js";
 import {
-  ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, chooseMode, viewportBbox, viewportRequest,
+  ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, VIEWPORT_LIMIT, cellsRequest, chooseMode, isPartial,
+  viewportBbox, viewportRequest,
 } from "./data/loading.js";
 import { sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
 import { boundsToBbox, createMap } from "./map/basemap.js";
@@ -164,21 +165,30 @@ async function loadViewport() {
   const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
   const base = filterParams(state, fixed, lang);
   const params = withParams(base, request.params);
+  const showCells = async (cellParams) => {
+    const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
+    const [answer, firstPlaces] = await Promise.all([
+      runViewport((signal) => api.clusters(cellParams, signal)),
+      runViewportList((signal) => api.places(listParams, signal)),
+    ]);
+    markers.setFeatures([]);
+    cells.set(answer.features);
+    list?.show(firstPlaces.features);
+    announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
+  };
   try {
     if (request.kind === "clusters") {
-      const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
-      const [answer, firstPlaces] = await Promise.all([
-        runViewport((signal) => api.clusters(params, signal)),
-        runViewportList((signal) => api.places(listParams, signal)),
-      ]);
-      markers.setFeatures([]);
-      cells.set(answer.features);
-      list?.show(firstPlaces.features);
-      announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
+      await showCells(params);
     } else {
       const answer = await runViewport((signal) => api.places(params, signal));
-      cells.clear();
-      showPlaces(answer);
+      if (clustersAvailable && isPartial(answer, VIEWPORT_LIMIT)) {
+        // More places in view than one answer carries (a dense city): cells at this zoom keep
+        // the map truthful instead of drawing an arbitrary part of the places.
+        await showCells(withParams(base, cellsRequest(map.getZoom(), bbox).params));
+      } else {
+        cells.clear();
+        showPlaces(answer);
+      }
     }
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 404 && request.kind === "clusters") {

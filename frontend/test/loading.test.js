@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ALL_LIMIT, DETAIL_ZOOM, FIRST_LIMIT, chooseMode, viewportBbox, viewportRequest } from "../src/data/loading.js";
+import {
+  ALL_LIMIT, DETAIL_ZOOM, FIRST_LIMIT, cellsRequest, chooseMode, isPartial, viewportBbox, viewportRequest,
+} from "../src/data/loading.js";
 import { filterParams, withParams } from "../src/data/query.js";
 import { emptyState } from "../src/data/urlstate.js";
 
@@ -62,4 +64,13 @@ test("a radius is only sent with its centre", () => {
   assert.equal(params.get("near"), "9.6,50.5");
   assert.equal(params.get("radius"), "2000");
   assert.equal(filterParams({ ...emptyState(), radius: 2000 }).get("radius"), null);
+});
+
+test("a viewport page that leaves places out is partial; the map then keeps cells", () => {
+  assert.equal(isPartial({ numberMatched: 1000, numberReturned: 1000 }, 1000), false);
+  assert.equal(isPartial({ numberMatched: 4711, numberReturned: 1000 }, 1000), true);
+  assert.equal(isPartial({ numberReturned: 1000 }, 1000), true);
+  assert.equal(isPartial({ numberReturned: 999 }, 1000), false);
+  assert.deepEqual(cellsRequest(15.5, [13.3, 52.5, 13.4, 52.55]).params,
+    { bbox: "13.3,52.5,13.4,52.55", zoom: 15, lang: null });
 });

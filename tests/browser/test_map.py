@@ -290,6 +290,29 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     watch.check()  # no request refused (422), no page error
 
 
+def test_a_view_with_more_places_than_one_answer_keeps_showing_cells(
+        page: Page, pg, fresh_db, fresh_url, start_server):
+    # 2,100 places on a few hundred metres of Fulda: more than the browser holds at once, and
+    # more than one viewport answer (1,000) carries even when zoomed in close.
+    sql(pg, fresh_db, """
+        WITH dense AS (
+            INSERT INTO places (name, status, geom)
+            SELECT 'Dichter Lernort ' || g, 'published',
+                   ST_SetSRID(ST_MakePoint(9.6716 + (g %% 50) * 0.00004,
+                                           50.5547 + (g / 50) * 0.00003), 4326)
+            FROM generate_series(1, 2100) AS g RETURNING id)
+        INSERT INTO place_categories (place_id, category_id, position)
+        SELECT id, (SELECT id FROM categories WHERE slug = 'kita'), 0 FROM dense""")
+    server = start_server(fresh_url)
+    watch = open_map(page, server, "?lang=en&map=16/50.5553/9.6726")
+    # Every place in view is counted on the map (as cells), not an arbitrary thousand of them,
+    # and the list says how many there are.
+    page.wait_for_function(f"() => ({MARKERS_ON_MAP})() >= 2100")
+    assert page.locator(".place-marker").count() == 0
+    expect(page.locator("#result-count")).to_contain_text(re.compile(r"of 2,[1-9]\d\d"))
+    watch.check()
+
+
 def test_without_javascript_the_map_leads_to_a_complete_list(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -6,6 +6,9 @@
 // aggregated cells from /api/clusters when zoomed out, the places in the box when zoomed in.
 // So a huge dataset never costs a download of ALL_LIMIT places only to learn that it is huge.
 //
+// Up close the map draws single places, unless more than VIEWPORT_LIMIT are in view (only a very
+// dense city): then it keeps showing cells, at the zoom of the view.
+//
 // ALL_LIMIT is where clustering in the browser stops being smooth: bench/frontend_timing.py
 // measured 1.2 s of long tasks while panning and zooming with ~3,900 markers on a busy 2-core
 // machine, against 0.1 s with server cells.
@@ -45,10 +48,20 @@ export function viewportBbox(bounds, fixedBbox) {
 // Which request a viewport needs: {path, params} to add to the filter params. The map zooms in
 // half steps; the grid exists for whole zoom levels, and the coarser one keeps cells apart.
 // Cells carry no names, so /api/clusters takes no lang (null removes it from the filter params).
+export function cellsRequest(zoom, bbox) {
+  return { kind: "clusters", path: "/api/clusters",
+    params: { bbox: bbox.join(","), zoom: Math.floor(zoom), lang: null } };
+}
+
 export function viewportRequest(zoom, bbox, clustersAvailable) {
-  if (zoom < DETAIL_ZOOM && clustersAvailable) {
-    return { kind: "clusters", path: "/api/clusters",
-      params: { bbox: bbox.join(","), zoom: Math.floor(zoom), lang: null } };
-  }
+  if (zoom < DETAIL_ZOOM && clustersAvailable) return cellsRequest(zoom, bbox);
   return { kind: "places", path: "/api/places", params: { bbox: bbox.join(","), limit: VIEWPORT_LIMIT } };
+}
+
+// Whether a page asked with `limit` leaves matching places out (numberMatched may be missing for
+// huge matches; a full page then means "more").
+export function isPartial(collection, limit) {
+  const matched = collection.numberMatched;
+  if (matched === undefined || matched === null) return collection.numberReturned >= limit;
+  return matched > collection.numberReturned;
 }
