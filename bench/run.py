@@ -269,7 +269,7 @@ def machine_notes(count: int, pg_version: str) -> list[str]:
 
 
 def write_results(results: dict[str, dict[str, Measurement]],
-                  near_p95: tuple[float, float] | None,
+                  latencies: dict[str, tuple[float, float, int]],
                   notes: list[str], seconds: int, connections: int) -> None:
     lines = ["# Benchmark results", "", "Produced by `python -m bench.run`; see bench/README.md.",
              "", *notes, f"- wrk: 1 thread, {connections} connections, {seconds} s per row", "",
@@ -281,10 +281,14 @@ def write_results(results: dict[str, dict[str, Measurement]],
             ratio = f"{m.rps / bare.rps:.2f}" if bare else "–"
             lines.append(f"| {scenario} | {name} | {m.rps:.0f} | {ratio} | {m.p50_ms:.1f} | "
                          f"{m.p99_ms:.1f} | {m.app_cpu_ms:.2f} | {m.db_cpu_ms:.2f} | {m.bytes:,} |")
-    if near_p95 is not None:
-        lines += ["", f"Near query as the map asks it (50 nearest within 2 km), one client at a "
-                      f"time: p95 {near_p95[0]:.1f} ms of server time (`Server-Timing`), "
-                      f"{near_p95[1]:.1f} ms as the client waited."]
+    if latencies:
+        lines += ["", "What one map view waits for: each of the map's requests alone, one at a time "
+                      "(300 in a row), p95 of the server's own time (its `Server-Timing` header) "
+                      "and of the time the client waited.", "",
+                  "| map request | server p95 ms | client p95 ms | bytes |",
+                  "| --- | ---: | ---: | ---: |"]
+        for scenario, (server_ms, client_ms, size) in latencies.items():
+            lines.append(f"| {scenario} | {server_ms:.1f} | {client_ms:.1f} | {size:,} |")
     RESULTS.write_text("\n".join(lines) + "\n")
 
 
@@ -310,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                                 capture_output=True, text=True).stdout.split()[-1]
     chosen = [s for s in scenarios() if not args.only or args.only in s.name]
     results: dict[str, dict[str, Measurement]] = {s.name: {} for s in chosen}
-    near_p95 = None
+    latencies: dict[str, tuple[float, float, int]] = {}
     for name, (command, env, probe) in servers(url, not args.no_tipg).items():
         server = Server(name, command, env)
         try:
@@ -328,11 +332,11 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{scenario.name:45} {variant:15} {m.rps:8.0f} req/s  p50 "
                           f"{m.p50_ms:6.1f} ms  p99 {m.p99_ms:6.1f} ms  {m.bytes:>9,} B",
                           file=sys.stderr)
-                    if variant == "lernorte (map)" and scenario.name.startswith("near"):
-                        near_p95 = sequential_p95(server, path)
+                    if variant == "lernorte (map)" or scenario.name.startswith("clusters"):
+                        latencies[scenario.name] = (*sequential_p95(server, path), m.bytes)
         finally:
             server.stop()
-    write_results(results, near_p95, machine_notes(max(have, args.count), pg_version),
+    write_results(results, latencies, machine_notes(max(have, args.count), pg_version),
                   args.duration, args.connections)
     print(f"results written to {RESULTS}", file=sys.stderr)
     return 0
