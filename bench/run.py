@@ -46,6 +46,9 @@ TOWN = "9.60,50.50,9.76,50.61"
 REGION = "8.0,49.6,10.2,51.2"
 NEAR = "8.682,50.111"
 GERMANY = "5.8,47.2,15.1,55.1"
+# A 1280×800 px view of central Berlin at zoom 13: finer than the precomputed aggregates, so the
+# cells are counted on the fly over the densest part of the data.
+BERLIN_Z13 = "13.29,52.478,13.51,52.562"
 
 
 # What the map asks for (frontend/src/data/api.js, SHOWN_PROPERTIES): the properties it draws.
@@ -77,6 +80,8 @@ def scenarios() -> list[Scenario]:
         "lernorte (map)": f"/api/places?near={NEAR}&radius=2000&limit=50&{MAP_PROPERTIES}"}))
     found.append(Scenario("clusters, Germany at zoom 6",
                           {"lernorte": f"/api/clusters?bbox={GERMANY}&zoom=6"}))
+    found.append(Scenario("clusters, central Berlin at zoom 13 (on the fly)",
+                          {"lernorte": f"/api/clusters?bbox={BERLIN_Z13}&zoom=13"}))
     found.append(Scenario("clusters, Hesse at zoom 9, category kita",
                           {"lernorte": f"/api/clusters?bbox={REGION}&zoom=9&category=kita"}))
     return found
