@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # zoom), and whether bbox/category-only filters read the trigger-maintained aggregates.
     cluster_max_cells: int = 1024
     cluster_aggregates: bool = True
+    # Finer than the aggregates, a view is counted place by place, unless the aggregates say it
+    # holds more places than this (a dense city): then it gets the finest aggregated cells, which
+    # cost the same whatever the number of places.
+    cluster_live_max_places: int = 5000
 
     # Map tiles: the only third-party request a page may make, and it can be switched off.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -54,11 +54,14 @@ class Clusters:
     cells: CellRange
 
 
+def aggregates_fit(flt: PlaceFilter) -> bool:
+    """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
+    return (flt.statuses == ("published",) and not flt.ids and not flt.q and flt.near is None
+            and not flt.target_groups and not flt.languages and not flt.municipalities)
+
+
 def uses_aggregates(flt: PlaceFilter, zoom: int) -> bool:
-    """Whether the precomputed cells can answer this filter exactly."""
-    return (zoom <= FINEST_ZOOM and flt.statuses == ("published",) and not flt.ids
-            and not flt.q and flt.near is None and not flt.target_groups and not flt.languages
-            and not flt.municipalities)
+    return zoom <= FINEST_ZOOM and aggregates_fit(flt)
 
 
 def _from_aggregates(cells: CellRange, category_ids: list[int], filtered: bool) -> Select:
@@ -170,15 +173,27 @@ def _features(source: Select, zoom: int) -> Select:
     )
 
 
+async def _aggregated_places(conn: AsyncConnection, cells: CellRange, category_ids: list[int],
+                             filtered: bool) -> int:
+    counted = _from_aggregates(cells, category_ids, filtered).subquery("counted")
+    total = select(func.coalesce(func.sum(counted.c.n), 0))
+    return int((await conn.execute(total)).scalar_one())
+
+
 async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max_cells: int,
-                         use_aggregates: bool = True) -> Clusters:
+                         use_aggregates: bool = True, live_max_places: int = 5000) -> Clusters:
     if flt.bbox is None:
         raise InvalidParameter("bbox", "clusters need the map's bbox=minLon,minLat,maxLon,maxLat")
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
+    filtered = bool(flt.categories)
     cells = fitting_range(flt.bbox, zoom, max_cells)
+    if use_aggregates and aggregates_fit(flt) and cells.zoom > FINEST_ZOOM:
+        finest = fitting_range(flt.bbox, FINEST_ZOOM, max_cells)
+        if await _aggregated_places(conn, finest, category_ids, filtered) > live_max_places:
+            cells = finest  # too many places to count one by one within a map move
     if use_aggregates and uses_aggregates(flt, cells.zoom):
-        source = _from_aggregates(cells, category_ids, bool(flt.categories))
+        source = _from_aggregates(cells, category_ids, filtered)
     else:
         source = _on_the_fly(flt, cells, category_ids)
     rows = (await conn.execute(_features(source, cells.zoom))).all()

@@ -21,9 +21,10 @@ async def list_clusters(conn: Conn, settings: AppSettings, flt: Filter,
     """One Point per non-empty cell of 64 map pixels at the centroid of its places, with
     ``count``, ``categories`` and ``stages`` ({slug: places}) and the ``bbox`` of its places.
     The bbox is widened to whole cells (the collection's ``bbox``); ``numberMatched`` counts the
-    places in it. A box with too many cells for its zoom is answered at a coarser ``zoom``."""
+    places in it. A box with too many cells for its zoom, or finer than zoom 12 with very many
+    places in it, is answered at a coarser ``zoom``."""
     result = await fetch_clusters(conn, flt, zoom, settings.cluster_max_cells,
-                                  settings.cluster_aggregates)
+                                  settings.cluster_aggregates, settings.cluster_live_max_places)
     members: dict[str, Any] = {
         "zoom": result.cells.zoom,
         "bbox": bbox_list(result.cells.bbox()),

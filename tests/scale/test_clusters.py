@@ -101,6 +101,23 @@ def test_a_whole_country_at_street_zoom_stays_bounded(make_client, scale_url):
     assert collection["numberMatched"] == _clusters(client, bbox=GERMANY, zoom=3)["numberMatched"]
 
 
+def test_a_dense_view_finer_than_the_aggregates_gets_the_finest_aggregated_cells(
+        make_client, scale_url):
+    # The synthetic data's densest town, seen closer than the finest aggregates (zoom 12).
+    dense = make_client(scale_url, cluster_live_max_places=2)
+    sparse = make_client(scale_url, cluster_live_max_places=1_000_000)
+    box = "13.3,52.45,13.5,52.55"  # central Berlin
+    for params in ({}, {"category": "kita"}):
+        counted = _clusters(dense, bbox=box, zoom=15, **params)
+        assert counted["zoom"] == 12 and counted["numberMatched"] > 2
+        _assert_adds_up(dense, counted, **params)
+        one_by_one = _clusters(sparse, bbox=box, zoom=15, **params)
+        assert one_by_one["zoom"] > 12
+        _assert_adds_up(sparse, one_by_one, **params)
+    # A filter the aggregates cannot answer is always counted place by place.
+    assert _clusters(dense, bbox=box, zoom=15, q="Kita")["zoom"] > 12
+
+
 @pytest.mark.parametrize("params, mentions", [
     ({"zoom": 5}, "bbox"),
     ({"bbox": GERMANY}, "zoom"),
