@@ -16,6 +16,7 @@ sending the COPY data.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import resource
@@ -43,7 +44,7 @@ PHASES = [
     ("cluster aggregates", r"lernorte_cluster_"),
     ("commit", r"^(COMMIT|RELEASE SAVEPOINT)"),
 ]
-LOG_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[(\d+)\] LOG:  duration: ([\d.]+) ms  "
+LOG_ENTRY = re.compile(r"^(\d{4}-\d\d-\d\d [\d:.]+) \w+ \[(\d+)\] LOG:  duration: ([\d.]+) ms  "
                        r"(?:statement|execute [^:]*|bind [^:]*|parse [^:]*): (.*)$")
 
 
@@ -77,17 +78,22 @@ def csv_file(count: int) -> Path:
     return path
 
 
-def statements(log_text: str) -> list[tuple[str, float, str]]:
-    """(backend pid, milliseconds, statement text) of every logged duration; a statement's
-    text continues on the lines that follow its entry, up to the next entry."""
+def statements(log_text: str, since: str) -> list[tuple[str, float, str]]:
+    """(backend pid, milliseconds, statement text) of every duration logged from ``since`` (a
+    UTC timestamp as the log writes it) on; a statement's text continues on the indented lines
+    that follow its entry."""
     found: list[tuple[str, float, str]] = []
+    current = False
     for line in log_text.splitlines():
+        if line.startswith(("\t", " ")):
+            if current:
+                pid, ms, text = found[-1]
+                found[-1] = (pid, ms, f"{text}\n{line.strip()}")
+            continue
         match = LOG_ENTRY.match(line)
-        if match:
-            found.append((match[1], float(match[2]), match[3]))
-        elif found and line.startswith(("\t", " ")) and not re.match(r"^\d{4}-", line):
-            pid, ms, text = found[-1]
-            found[-1] = (pid, ms, f"{text}\n{line.strip()}")
+        current = bool(match) and match[1] >= since
+        if current:
+            found.append((match[2], float(match[3]), match[4]))
     return found
 
 
@@ -131,7 +137,7 @@ class BackendCpu(threading.Thread):
 
 def timed_import(url: str, path: Path, project: Path) -> tuple[float, dict[str, float], str]:
     log = BENCH_DIR / "postgres.log"
-    offset = log.stat().st_size
+    since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
     backend = BackendCpu()
     backend.start()
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -145,12 +151,15 @@ def timed_import(url: str, path: Path, project: Path) -> tuple[float, dict[str, 
            - client_before.ru_utime - client_before.ru_stime, "database": backend.total()}
     if result.returncode != 0:
         raise SystemExit(f"import failed:\n{result.stderr[-3000:]}")
-    # Written by the postgres user: read it through the same privileges the run has (root).
-    with log.open(encoding="utf-8", errors="replace") as f:
-        f.seek(offset)
-        logged = f.read()
+    # By time, not by offset: other benchmark runs share this log and may truncate it.
+    logged = log.read_text(encoding="utf-8", errors="replace")
+    logged_statements = statements(logged, since)
+    # The backend of the import, not those of a benchmark that may run on another database.
+    importing = {pid for pid, _, text in logged_statements if "import_rows" in text}
     phases: dict[str, float] = defaultdict(float)
-    for _, ms, text in statements(logged):
+    for pid, ms, text in logged_statements:
+        if pid not in importing:
+            continue
         phases[phase_of(text)] += ms / 1000
     summary = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
     for line in result.stderr.splitlines():
