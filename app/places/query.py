@@ -269,10 +269,11 @@ def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
 
 @lru_cache(maxsize=16)
 def _category_joins(lang: str) -> tuple[Subquery, Subquery]:
-    """The lateral ``memberships`` (slugs in order, primary id) and the ``primary_category`` join,
-    built once per language and shared by every statement (SQLAlchemy constructs are immutable)."""
-    # The few categories once per query, joined by hash; each place costs one index lookup
-    # for its categories (in order: the first is the primary) instead of two.
+    """The lateral ``primary_link`` (the place's first category) and the ``primary_category``
+    join, built once per language and shared by every statement (SQLAlchemy constructs are
+    immutable)."""
+    # The few categories once per query, joined by hash; each place costs one index lookup for
+    # its first category.
     info = (
         select(Category.id, Category.slug, _lang_name(Category.names, lang).label("name"),
                Category.colour, Category.icon, Stage.slug.label("stage"),
@@ -280,19 +281,28 @@ def _category_joins(lang: str) -> tuple[Subquery, Subquery]:
         .join(Stage, Stage.id == Category.stage_id)
         .cte("category_info")
     )
-    own = info.alias("own_category")
-    memberships = (
-        select(func.array_agg(aggregate_order_by(own.c.slug, PlaceCategory.position))
-               .label("slugs"),
-               func.array_agg(aggregate_order_by(PlaceCategory.category_id,
-                                                 PlaceCategory.position))[1].label("primary_id"))
-        .select_from(PlaceCategory)
-        .join(own, own.c.id == PlaceCategory.category_id)
+    primary_link = (
+        select(PlaceCategory.category_id)
         .where(PlaceCategory.place_id == Place.id)
-        .lateral("memberships")
+        .order_by(PlaceCategory.position)
+        .limit(1)
+        .lateral("primary_link")
     )
     primary = info.alias("primary_category")
-    return memberships, primary
+    return primary_link, primary
+
+
+def _category_slugs() -> ColumnElement:
+    """Every category slug of the outer query's place, the primary one first."""
+    return func.array(
+        select(Category.slug)
+        .select_from(PlaceCategory)
+        .join(Category, Category.id == PlaceCategory.category_id)
+        # The outer query's place, named as text: the projection is rendered on its own (see
+        # _feature_sql), where a column object would pull places into this FROM.
+        .where(PlaceCategory.place_id == literal_column("places.id"))
+        .order_by(PlaceCategory.position)
+        .scalar_subquery())
 
 
 # Properties that come from the place's categories: only a selection that names one of them
@@ -303,7 +313,7 @@ CATEGORY_PROPERTIES = frozenset({"category", "category_name", "categories", "sta
 
 def _property_expressions(ids: Subquery, lang: str) -> dict[str, ColumnElement]:
     """Every documented property of a place, in the order the API answers them."""
-    memberships, primary = _category_joins(lang)
+    _, primary = _category_joins(lang)
     address = func.concat_ws(", ", Place.street,
                              func.nullif(func.concat_ws(" ", Place.postcode, Place.city), ""))
     return {
@@ -311,7 +321,7 @@ def _property_expressions(ids: Subquery, lang: str) -> dict[str, ColumnElement]:
         "description": Place.description,
         "category": primary.c.slug,
         "category_name": primary.c.name,
-        "categories": func.coalesce(memberships.c.slugs, cast([], ARRAY(String))),
+        "categories": _category_slugs(),
         "stage": primary.c.stage,
         "stage_name": primary.c.stage_name,
         "colour": primary.c.colour,
@@ -403,9 +413,9 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False,
     query = select(feature.label("feature"), Place.id).select_from(ids).join(
         Place, Place.id == ids.c.id)
     if properties is None or CATEGORY_PROPERTIES.intersection(properties):
-        memberships, primary = _category_joins(lang)
-        query = (query.outerjoin(memberships, true())
-                 .outerjoin(primary, primary.c.id == memberships.c.primary_id))
+        primary_link, primary = _category_joins(lang)
+        query = (query.outerjoin(primary_link, true())
+                 .outerjoin(primary, primary.c.id == primary_link.c.category_id))
     return query
 
 
