@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from app.cluster import Cluster, find_pg_bin
+from app.cluster import DB_NAME as BENCH_DATABASE, Cluster, find_pg_bin
 from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.migrate import upgrade
@@ -173,18 +173,26 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _database_cpu(cluster: Cluster) -> float:
-    """CPU seconds of the benchmark cluster's postmaster and all its backends."""
+def _database_cpu(cluster: Cluster) -> dict[int, float]:
+    """CPU seconds of each backend of the benchmark database (``lernorte``), by process id:
+    other databases in the cluster (someone's import test) and other processes do not count."""
     postmaster = int((cluster.pgdata / "postmaster.pid").read_text().split()[0])
-    total = 0.0
+    found: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == postmaster or int(stat.parent.name) == postmaster:
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+            if int(fields[1]) == postmaster and f" {BENCH_DATABASE} " in command:
+                found[int(stat.parent.name)] = ((int(fields[11]) + int(fields[12]))
+                                                / os.sysconf("SC_CLK_TCK"))
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return found
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    # A backend that ended in between is lost; the servers keep theirs in their pools.
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 @dataclass
@@ -195,6 +203,7 @@ class Measurement:
     app_cpu_ms: float  # per request
     db_cpu_ms: float
     bytes: int
+    wire_bytes: int  # gzipped, as a browser gets it
 
 
 def _ms(value: str) -> float:
@@ -205,13 +214,17 @@ def _ms(value: str) -> float:
 def measure(wrk: str, server: Server, cluster: Cluster, path: str, seconds: int,
             connections: int) -> Measurement:
     url = server.base + path
-    size = len(httpx.get(url, timeout=60).content)
+    # What a browser downloads (it always accepts gzip) beside the size of the JSON itself;
+    # wrk asks without compression, like an API client that does not ask for it.
+    response = httpx.get(url, timeout=60, headers={"Accept-Encoding": "gzip"})
+    size, wire = len(response.content), response.num_bytes_downloaded
     for _ in range(3):  # warm caches
         httpx.get(url, timeout=60)
     app_before, db_before = server.cpu_seconds(), _database_cpu(cluster)
     out = subprocess.run([wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
-    app_cpu, db_cpu = server.cpu_seconds() - app_before, _database_cpu(cluster) - db_before
+    app_cpu = server.cpu_seconds() - app_before
+    db_cpu = _cpu_spent(db_before, _database_cpu(cluster))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -220,7 +233,7 @@ def measure(wrk: str, server: Server, cluster: Cluster, path: str, seconds: int,
     return Measurement(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
                        p50_ms=_ms(latency["50"]), p99_ms=_ms(latency["99"]),
                        app_cpu_ms=1000 * app_cpu / max(requests, 1),
-                       db_cpu_ms=1000 * db_cpu / max(requests, 1), bytes=size)
+                       db_cpu_ms=1000 * db_cpu / max(requests, 1), bytes=size, wire_bytes=wire)
 
 
 def sequential_p95(server: Server, path: str, count: int = 300) -> tuple[float, float]:
@@ -280,18 +293,20 @@ def write_results(results: dict[str, dict[str, Measurement]],
     lines = ["# Benchmark results", "", "Produced by `python -m bench.run`; see bench/README.md.",
              "", *notes, f"- wrk: 1 thread, {connections} connections, {seconds} s per row", "",
              "| scenario | server | req/s | × bare | p50 ms | p99 ms | app CPU ms/req | "
-             "DB CPU ms/req | bytes |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "DB CPU ms/req | bytes | gzip bytes |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for scenario, by_server in results.items():
         bare = by_server.get("bare")
         for name, m in by_server.items():
             ratio = f"{m.rps / bare.rps:.2f}" if bare else "–"
             lines.append(f"| {scenario} | {name} | {m.rps:.0f} | {ratio} | {m.p50_ms:.1f} | "
-                         f"{m.p99_ms:.1f} | {m.app_cpu_ms:.2f} | {m.db_cpu_ms:.2f} | {m.bytes:,} |")
+                         f"{m.p99_ms:.1f} | {m.app_cpu_ms:.2f} | {m.db_cpu_ms:.2f} | {m.bytes:,} | "
+                         f"{m.wire_bytes:,} |")
     if latencies:
         lines += ["", "What one map view waits for: each of the map's requests alone, one at a time "
                       "(300 in a row), p95 of the server's own time (its `Server-Timing` header) "
                       "and of the time the client waited.", "",
-                  "| map request | server p95 ms | client p95 ms | bytes |",
+                  "| map request | server p95 ms | client p95 ms | gzip bytes |",
                   "| --- | ---: | ---: | ---: |"]
         for scenario, (server_ms, client_ms, size) in latencies.items():
             lines.append(f"| {scenario} | {server_ms:.1f} | {client_ms:.1f} | {size:,} |")
@@ -343,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"{m.p50_ms:6.1f} ms  p99 {m.p99_ms:6.1f} ms  {m.bytes:>9,} B",
                           file=sys.stderr)
                     if variant == "lernorte (map)" or scenario.name.startswith("clusters"):
-                        latencies[scenario.name] = (*sequential_p95(server, path), m.bytes)
+                        latencies[scenario.name] = (*sequential_p95(server, path), m.wire_bytes)
         finally:
             server.stop()
     write_results(results, latencies, machine_notes(max(have, args.count), pg_version),
