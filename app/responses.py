@@ -20,7 +20,9 @@ class GeoJSONResponse(JSONResponse):
     media_type = "application/geo+json"
 
 
-def feature_collection(features: list[str], **members: Any) -> dict[str, Any]:
-    """A FeatureCollection whose features are JSON text from the database, spliced unparsed."""
-    return {"type": "FeatureCollection", **members,
-            "features": [orjson.Fragment(f) for f in features]}
+def feature_collection(features: list[str] | str, **members: Any) -> dict[str, Any]:
+    """A FeatureCollection whose features are JSON text from the database, spliced unparsed:
+    one text per feature, or one text for the whole array."""
+    spliced = (orjson.Fragment(features) if isinstance(features, str)
+               else [orjson.Fragment(f) for f in features])
+    return {"type": "FeatureCollection", **members, "features": spliced}

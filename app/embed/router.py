@@ -120,9 +120,9 @@ async def oembed_endpoint(
     if target.place_id is not None:
         found = await fetch_features(conn, PlaceFilter(ids=(target.place_id,)), Page(limit=1),
                                      "de", 1)
-        if not found.features:
+        if not found.number_returned:
             raise NotFound(f"no published place {target.place_id}")
-        feature = orjson.loads(found.features[0])
+        feature = orjson.loads(found.only())
         lon, lat = feature["geometry"]["coordinates"]
         title = feature["properties"]["name"]
         query = [("place", str(target.place_id)), ("map", f"{oembed.PLACE_ZOOM}/{lat}/{lon}"),

@@ -9,7 +9,6 @@ import json
 import re
 from functools import lru_cache
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import PROJECT_ROOT, Settings
@@ -40,7 +39,7 @@ async def static_map(conn: AsyncConnection, settings: Settings, flt: PlaceFilter
                      title: str | None = None, base_url: str | None = None) -> str:
     found = await fetch_features(conn, flt, Page(limit=settings.max_limit), lang,
                                  settings.max_exact_count)
-    places = places_from_features((orjson.loads(f) for f in found.features), base_url)
+    places = places_from_features(found.features(), base_url)
     tiles = (Tiles(settings.tile_url, settings.tile_attribution, settings.tile_max_zoom)
              if settings.tiles_enabled else None)
     return export_html(places, title=title or settings.site_name, lang=lang,

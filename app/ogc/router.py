@@ -211,7 +211,7 @@ async def items(request: Request, conn: Conn, settings: AppSettings,
     query = items_query(request.query_params, settings, c.filter)
     html = wants_html(request)
     result = await fetch_features(conn, query.filter, query.page, LANG, settings.max_exact_count)
-    returned, page = len(result.features), query.page
+    returned, page = result.number_returned, query.page
     links = [*_self_links(request, html, GEOJSON),
              _link(f"{_base(request)}/collections/{c.id}", "collection", JSON, c.title)]
     more = (returned == page.limit if result.number_matched is None
@@ -227,7 +227,7 @@ async def items(request: Request, conn: Conn, settings: AppSettings,
     members["numberReturned"] = returned
     members["links"] = links
     if html:
-        features = [orjson.loads(f) for f in result.features]
+        features = result.features()
         for feature in features:
             feature["href"] = _with_f(f"{_base(request)}/collections/{c.id}/items/{feature['id']}",
                                       "html")
@@ -236,7 +236,7 @@ async def items(request: Request, conn: Conn, settings: AppSettings,
                       number_matched=result.number_matched,
                       breadcrumbs=_breadcrumbs(request, ("Sammlungen", "/collections"),
                                                (c.title, f"/collections/{c.id}")))
-    return GeoJSONResponse(feature_collection(result.features, **members))
+    return GeoJSONResponse(feature_collection(result.features_json, **members))
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}")
@@ -249,9 +249,9 @@ async def item(request: Request, conn: Conn, settings: AppSettings, collection_i
     result = (await fetch_features(conn, PlaceFilter(ids=(place_id,), stages=c.filter.stages),
                                    Page(limit=1), LANG, settings.max_exact_count)
               if place_id else None)
-    if not result or not result.features:
+    if not result or not result.number_returned:
         raise NotFound(f"there is no place '{feature_id[:20]}' in the collection '{c.id}'")
-    feature = orjson.loads(result.features[0])
+    feature = orjson.loads(result.only())
     feature["links"] = [*_self_links(request, html, GEOJSON),
                         _link(f"{_base(request)}/collections/{c.id}", "collection", JSON, c.title)]
     if html:

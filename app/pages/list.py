@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -57,8 +56,7 @@ async def result_list(request: Request, conn: Conn, flt: Filter,
     found = await fetch_features(conn, flt, Page(limit=PAGE_SIZE, offset=offset), lang,
                                  settings.max_exact_count)
     places = []
-    for text in found.features:
-        feature = orjson.loads(text)
+    for feature in found.features():
         props = feature["properties"]
         places.append({"id": feature["id"], "name": props["name"], "url": props["url"],
                        "category": props.get("category_name"), "address": props.get("address"),

@@ -140,7 +140,7 @@ async def published_place(conn: AsyncConnection, settings: Settings, place_id: s
         return None
     found = await fetch_features(conn, PlaceFilter(ids=(int(place_id),)), Page(limit=1), lang,
                                  settings.max_exact_count, detail=True)
-    return orjson.loads(found.features[0]) if found.features else None
+    return orjson.loads(found.only()) if found.number_returned else None
 
 
 def _labels(values: list[str], vocabulary: dict[str, dict[str, str]], lang: str) -> list[str]:

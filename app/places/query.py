@@ -8,9 +8,12 @@ Features are assembled as JSON text inside PostgreSQL and spliced into the respo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
+
+import orjson
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
@@ -82,9 +85,16 @@ class Page:
 
 @dataclass
 class FeaturePage:
-    features: list[str]  # each one GeoJSON Feature as JSON text
+    features_json: str  # a JSON array of GeoJSON Features, as the database wrote it
+    number_returned: int
     number_matched: int | None
-    ids: list[int] = field(default_factory=list)
+
+    def features(self) -> list[dict[str, Any]]:
+        return orjson.loads(self.features_json)
+
+    def only(self) -> str:
+        """The one feature of a page of one, as JSON text."""
+        return self.features_json[1:-1]
 
 
 async def resolve_categories(conn: AsyncConnection, slugs: tuple[str, ...]) -> list[int]:
@@ -433,12 +443,16 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     ids = ordered_ids(flt, category_ids, page).subquery("page_ids")
-    rows = (await conn.execute(feature_columns(ids, lang, detail, properties)
-                               .order_by(ids.c.rn))).all()
-    features = [r.feature for r in rows]
-    if page.offset == 0 and len(features) < page.limit:
-        matched: int | None = len(features)
+    rows = feature_columns(ids, lang, detail, properties).add_columns(ids.c.rn).subquery("rows")
+    # The page as one row: the features joined into one JSON array in their order. Python then
+    # handles one value instead of a row object per place (a third of the app's time for 1,000).
+    joined = func.string_agg(rows.c.feature, aggregate_order_by(literal_column("','"), rows.c.rn))
+    returned, features_json = (await conn.execute(select(
+        func.count(), func.concat("[", joined, "]")))).one()
+    if page.offset == 0 and returned < page.limit:
+        matched: int | None = returned
     else:
         matched = await count_matched(conn, flt, category_ids, max_exact_count)
-    return FeaturePage(features=features, number_matched=matched, ids=[r.id for r in rows])
+    return FeaturePage(features_json=features_json, number_returned=returned,
+                       number_matched=matched)
 

@@ -32,7 +32,7 @@ async def list_places(request: Request, conn: Conn, settings: AppSettings, flt: 
                       paging: Paging, lang: Lang, properties: Properties) -> GeoJSONResponse:
     result = await fetch_features(conn, flt, paging, lang, settings.max_exact_count,
                                   properties=properties)
-    returned = len(result.features)
+    returned = result.number_returned
     links = [{"rel": "self", "type": "application/geo+json", "href": str(request.url)}]
     more = (returned == paging.limit if result.number_matched is None
             else paging.offset + returned < result.number_matched)
@@ -43,7 +43,7 @@ async def list_places(request: Request, conn: Conn, settings: AppSettings, flt: 
     if result.number_matched is not None:
         members["numberMatched"] = result.number_matched
     members["links"] = links
-    return GeoJSONResponse(feature_collection(result.features, **members))
+    return GeoJSONResponse(feature_collection(result.features_json, **members))
 
 
 @router.get("/places/{place_id}", response_class=GeoJSONResponse, responses=GEOJSON_RESPONSE,
@@ -52,9 +52,9 @@ async def get_place(conn: Conn, settings: AppSettings, lang: Lang,
                     place_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> GeoJSONResponse:
     result = await fetch_features(conn, PlaceFilter(ids=(place_id,)), Page(limit=1), lang,
                                   settings.max_exact_count)
-    if not result.features:
+    if not result.number_returned:
         raise NotFound(f"there is no published place with id {place_id}")
-    return GeoJSONResponse(orjson.Fragment(result.features[0]))
+    return GeoJSONResponse(orjson.Fragment(result.only()))
 
 
 @router.get("/categories", response_class=JSONResponse, responses=PROBLEM_RESPONSES,
