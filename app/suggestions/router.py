@@ -52,13 +52,19 @@ async def _form_page(request: Request, conn: Conn, place: dict | None, values: d
 
 @router.get("/vorschlag")
 async def suggestion_form(request: Request, conn: Conn,
-                          place: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                          place: Annotated[str | None, Query(max_length=100)] = None,
                           sent: bool = False) -> HTMLResponse:
     if sent:
         return render(request, "suggest_sent.html")
-    snapshot = await _published(conn, place)
+    # A citizen following an old or mangled link gets the form for a new place with a word on
+    # why, not an error page.
+    place_id = int(place) if place and place.isdigit() and len(place) < 10 else None
+    snapshot = await _published(conn, place_id)
     values = {k: (snapshot or {}).get(k) or "" for k in store.FIELDS}
-    return await _form_page(request, conn, snapshot, values)
+    notice = None
+    if place is not None and snapshot is None:
+        notice = i18n.Translator(i18n.negotiate(request))("suggest_unknown_place")
+    return await _form_page(request, conn, snapshot, values, notice=notice)
 
 
 @router.post("/vorschlag")

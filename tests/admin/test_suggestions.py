@@ -37,6 +37,12 @@ def test_the_form_speaks_four_languages_and_prefills_a_correction(make_client, a
     assert f'name="place_id" value="{place_id}"' in page and 'id="s-category"' not in page
     draft = sql(pg, fresh_db, "SELECT id FROM places WHERE status = 'draft' LIMIT 1")[0][0]
     assert 'name="place_id"' not in client.get(f"/vorschlag?place={draft}").text
+    # An old or mangled link gets the form for a new place and says why, never an error page.
+    for broken in (str(draft), "abc", "99999999999"):
+        answer = client.get(f"/vorschlag?place={broken}&lang=en")
+        assert answer.status_code == 200
+        assert "not (or no longer) on the map" in answer.text
+        assert 'name="place_id"' not in answer.text and 'id="s-category"' in answer.text
     assert 'href="/vorschlag"' in client.get("/").text
     assert f'href="/vorschlag?place={place_id}"' in client.get(f"/orte/{place_id}").text
 
