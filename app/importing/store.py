@@ -63,11 +63,16 @@ _DIFFERS = (
 )
 
 # What the row-by-row work of the database on these tables consists of, as of migration 0005:
-# foreign-key checks (one lookup and row lock per inserted row) and the statement-level triggers
-# of the cluster aggregates and the data version. ``_bulk_session`` does the same once for the
-# whole import; if the schema has anything else (a trigger or foreign key added later), the
-# import leaves the database to do its ordinary per-row work.
+# foreign-key checks (one lookup and row lock per inserted row), the statement-level triggers
+# of the cluster aggregates and the data version, and the checks of foreign keys that point at
+# places (they act only when a place's id changes or a place is deleted; an import does
+# neither). ``_bulk_session`` does the same once for the whole import; if the schema has
+# anything else (a trigger or foreign key added later), the import leaves the database to do
+# its ordinary per-row work.
 KNOWN_ROW_WORK = frozenset({
+    ("places", "fk_suggestions_place_id_places"),
+    ("places", "fk_suggestions_result_place_id_places"),
+    ("places", "fk_place_categories_place_id_places"), ("places", "fk_revisions_place_id_places"),
     ("places", "fk_places_created_by_users"), ("places", "fk_places_updated_by_users"),
     ("places", "places_cluster_insert"), ("places", "places_cluster_update"),
     ("places", "places_cluster_delete"), ("places", "places_data_version"),
@@ -86,6 +91,10 @@ WHERE tgrelid IN ('places'::regclass, 'place_categories'::regclass, 'revisions':
 UNION ALL
 SELECT conrelid::regclass::text, conname FROM pg_constraint
 WHERE conrelid IN ('places'::regclass, 'place_categories'::regclass, 'revisions'::regclass)
+  AND contype = 'f'
+UNION ALL
+SELECT confrelid::regclass::text, conname FROM pg_constraint
+WHERE confrelid IN ('places'::regclass, 'place_categories'::regclass, 'revisions'::regclass)
   AND contype = 'f'
 """
 # Skipping per-row triggers needs the right to set session_replication_role (a superuser, or
