@@ -94,7 +94,7 @@ async def builder(request: Request, settings: AppSettings) -> HTMLResponse:
     html = _env.get_template("builder.html").render(
         lang=lang, dir=i18n.direction(lang), t=texts, site_name=settings.site_name,
         languages=i18n.LANGUAGE_NAMES.items(), settings_json=orjson.dumps(page_settings).decode(),
-        stylesheet=static_url("css/map.css"), script=static_url("embed/builder.js"))
+        stylesheets=(static_url("css/base.css"), static_url("css/map.css")), script=static_url("embed/builder.js"))
     return HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
 
 

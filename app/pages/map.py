@@ -25,7 +25,7 @@ from app.vocabulary import OFFERED_LANGUAGES, TARGET_GROUPS
 
 STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
                vendor_url("leaflet.markercluster", "dist/MarkerCluster.css"),
-               static_url("css/map.css"))
+               static_url("css/base.css"), static_url("css/map.css"))
 # Leaflet and the cluster plugin are classic scripts that define window.L; the app's module
 # runs after them (deferred scripts and modules execute in document order).
 CLASSIC_SCRIPTS = (vendor_url("leaflet", "dist/leaflet.js"),
