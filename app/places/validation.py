@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from datetime import date
 
 from app.models import PLACE_STATUSES, PROVIDER_KINDS, WHEELCHAIR_VALUES
 from app.vocabulary import TARGET_GROUPS
@@ -55,6 +56,17 @@ class PlaceRecord:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+def _is_date(text: str) -> bool:
+    """A real calendar day written as YYYY-MM-DD (2026-02-30 has the form but is no day)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def validate_record(rec: PlaceRecord, known_categories: set[str]) -> list[str]:
@@ -109,7 +121,7 @@ def field_problems(rec: PlaceRecord, known_categories: set[str]) -> list[tuple[s
     for language in rec.languages:
         if not LANGUAGE.match(language):
             problems.append(("languages", f"'{language[:20]}' is not a language code"))
-    if rec.last_verified and not re.match(r"^\d{4}-\d{2}-\d{2}$", rec.last_verified):
+    if rec.last_verified and not _is_date(rec.last_verified):
         problems.append(("last_verified", "last verified must be a date like 2026-11-23"))
     if rec.opening_hours:
         problem = opening_hours_problem(rec.opening_hours)

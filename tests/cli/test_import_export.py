@@ -54,19 +54,22 @@ def test_grund_und_hauptschule_is_in_both_categories(pg, fresh_db):
 def test_bad_rows_are_reported_and_the_rest_imported(pg, fresh_db, fresh_url, tmp_path):
     path = tmp_path / "places.csv"
     path.write_text(
-        "id,name,categories,lon,lat,email,website\n"
-        "a1,Stadtbibliothek Fulda,bibliothek,9.6775,50.5534,,https://www.fulda.de\n"
-        "a2,,museum,9.68,50.55,,\n"
-        "a3,Vonderau Museum,museum,9.68,95.0,,\n"
-        "a4,Musikschule,schwimmbad,9.68,50.55,,\n"
-        "a5,Kinderakademie,museum,9.6795,50.5535,not-an-email,javascript:alert(1)\n"
-        "a6,VHS Fulda,volkshochschule;sprachkurs,,,,\n"
-        "a7,Kurz,museum,9.68\n",
+        "id,name,categories,lon,lat,email,website,last_verified\n"
+        "a1,Stadtbibliothek Fulda,bibliothek,9.6775,50.5534,,https://www.fulda.de,2026-02-28\n"
+        "a2,,museum,9.68,50.55,,,\n"
+        "a3,Vonderau Museum,museum,9.68,95.0,,,\n"
+        "a4,Musikschule,schwimmbad,9.68,50.55,,,\n"
+        "a5,Kinderakademie,museum,9.6795,50.5535,not-an-email,javascript:alert(1),\n"
+        "a6,VHS Fulda,volkshochschule;sprachkurs,,,,,\n"
+        "a7,Kurz,museum,9.68\n"
+        "a8,Kunststation,museum,9.68,50.55,,,2026-02-30\n",
         encoding="utf-8")
     result = lernorte(fresh_url, "import", str(path))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "2 places were created, 0 updated, 0 unchanged, 5 rows rejected" in out
+    assert "2 places were created, 0 updated, 0 unchanged, 6 rows rejected" in out
+    # The form of a date, but no day: the row is refused, the import goes on.
+    assert "row 9: last verified must be a date" in out
     assert "row 3: name is missing" in out
     assert "row 4: latitude 95 is outside" in out
     assert "row 5: unknown category 'schwimmbad'" in out
