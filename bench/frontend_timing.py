@@ -18,6 +18,7 @@ Medians over the runs are printed as a Markdown table for README's map section.
 
     .venv/bin/python -m bench.frontend_timing              # 20,000 synthetic places, 3 runs
     .venv/bin/python -m bench.frontend_timing -n 5000 --runs 5
+    .venv/bin/python -m bench.frontend_timing --bench-database   # the 1M places of bench.run
 
 The databases live in a throwaway cluster under /tmp, removed at the end.
 """
@@ -44,6 +45,7 @@ from playwright.sync_api import Page, sync_playwright
 from app.cluster import Cluster
 from app.config import PROJECT_ROOT
 from bench.generate import generate
+from bench.run import start_database, synthetic_count
 
 DEMO = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.geojson"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu",
@@ -160,18 +162,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--synthetic", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bench-database", action="store_true",
+                        help="use the database of bench.run (1,000,000 places) instead")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="lernorte-bench-frontend-"))
     os.chmod(root, 0o755)
-    cluster = Cluster(root, extra_options=("-c fsync=off",))
-    cluster.start()
+    if args.bench_database:
+        cluster, big_url = start_database()
+    else:
+        cluster = Cluster(root, extra_options=("-c fsync=off",))
+        cluster.start()
     servers: dict[str, Server] = {}
     try:
-        urls = prepare(cluster, args.synthetic)
-        servers = {name: Server(url) for name, url in urls.items()}
-        n = f"{87 + args.synthetic:,}"
+        if args.bench_database:
+            servers = {"big": Server(big_url)}
+            n = f"{asyncio.run(synthetic_count(big_url)):,}"
+            demo = []
+        else:
+            urls = prepare(cluster, args.synthetic)
+            servers = {name: Server(url) for name, url in urls.items()}
+            n = f"{87 + args.synthetic:,}"
+            demo = [("87 demo schools", servers["demo"].url + "/?lang=de")]
         scenarios = [
-            ("87 demo schools", servers["demo"].url + "/?lang=de"),
+            *demo,
             (f"{n} places, district view (cells from /api/clusters)", servers["big"].url + "/?lang=de"),
             (f"{n} places, `kindertagespflege`: ~1,600 clustered in the browser",
              servers["big"].url + "/?lang=de&category=kindertagespflege&map=7/50.5/9.7"),
@@ -179,6 +192,8 @@ def main() -> int:
              servers["big"].url + "/?lang=de&category=schule&map=7/50.5/9.7"),
             (f"{n} places, Frankfurt at zoom 14 (places per viewport)",
              servers["big"].url + "/?lang=de&map=14/50.111/8.682"),
+            (f"{n} places, central Berlin at zoom 15 (cells when a view holds over 1,000)",
+             servers["big"].url + "/?lang=de&map=15/52.52/13.40"),
         ]
         print(f"{args.runs} runs each, medians; Chromium headless, 1280×800, 1 uvicorn worker, "
               f"{os.cpu_count()} cores shared with the database, load average "
@@ -205,7 +220,8 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
-        cluster.stop()
+        if not args.bench_database:  # bench.run's database stays for the next run
+            cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
     return 0
 
