@@ -93,6 +93,10 @@ class Place(Base):
               postgresql_ops={"search_text": "gin_trgm_ops"}),
         Index("ix_places_status", "status"),
         Index("ix_places_ags", "ags"),
+        # The first page of an unfiltered list or map, by name: a walk along this index instead
+        # of sorting every published place (migration 0006).
+        Index("ix_places_published_name", "name", "id",
+              postgresql_where=text("status = 'published'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
