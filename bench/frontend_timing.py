@@ -186,9 +186,11 @@ def main() -> int:
         scenarios = [
             *demo,
             (f"{n} places, district view (cells from /api/clusters)", servers["big"].url + "/?lang=de"),
-            (f"{n} places, `kindertagespflege`: ~1,600 clustered in the browser",
+            # With 20,000 synthetic places these are ~1,600 places clustered in the browser and
+            # ~3,900 shown as server cells; with a million both are server cells.
+            (f"{n} places, category `kindertagespflege` at zoom 7",
              servers["big"].url + "/?lang=de&category=kindertagespflege&map=7/50.5/9.7"),
-            (f"{n} places, stage `schule`: ~3,900, cells from the server",
+            (f"{n} places, stage `schule` at zoom 7",
              servers["big"].url + "/?lang=de&category=schule&map=7/50.5/9.7"),
             (f"{n} places, Frankfurt at zoom 14 (places per viewport)",
              servers["big"].url + "/?lang=de&map=14/50.111/8.682"),

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -179,6 +180,47 @@ class Stack:
         self._pg_ctl("-l", str(self.cluster.log_file), "-o", options, "start")
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (the workers and nginx), in MB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+            pid = int(status.parent.name)
+            parents[pid] = int(fields["PPid"])
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        except (OSError, ValueError, KeyError):
+            continue
+    family, changed = {root}, True
+    while changed:
+        grown = family | {pid for pid, parent in parents.items() if parent in family}
+        changed, family = grown != family, grown
+    return sum(rss.get(pid, 0) for pid in family) / 1024
+
+
+class MemorySampler(threading.Thread):
+    """RSS of the server's processes every few seconds while the readers run: it must stay flat."""
+
+    def __init__(self, pid: int, every_s: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every_s = pid, every_s
+        self.samples: list[float] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every_s):
+            self.samples.append(tree_rss_mb(self.pid))
+
+    def report(self) -> str:
+        if len(self.samples) < 2:
+            return "memory: too short a run to sample"
+        return (f"memory of the serving processes (RSS, every {self.every_s:.0f} s): "
+                f"{self.samples[0]:.0f} MB after {self.every_s:.0f} s, "
+                f"{self.samples[-1]:.0f} MB at the end, max {max(self.samples):.0f} MB")
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     return f"{platform.node()}: {platform.system()} {platform.release()}, {cpus} CPUs, Python {platform.python_version()}"
@@ -212,7 +254,12 @@ def main() -> int:
     else:
         with Stack(args.workers) as stack:
             print(f"serving on {stack.url} with {args.workers} worker(s)", file=sys.stderr)
+            sampler = MemorySampler(stack.server.pid)
+            sampler.start()
             tally = measure(stack.url)
+            sampler.done.set()
+            sampler.join()
+            print(sampler.report())
     print(report(tally, args.duration, args.concurrency))
     return 1 if tally.errors() else 0
 
