@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import CTE, Subquery
 from sqlalchemy.types import String
 
 from app.models import Category, Place, PlaceCategory, Stage
@@ -99,6 +100,16 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
                                 places.c.cy.between(cells.min_y, cells.max_y))
 
 
+def _counts_per_cell(rows: Subquery, name: str) -> CTE:
+    """{slug: places} per cell from rows of (cx, cy, slug, n), computed once (MATERIALIZED)."""
+    summed = (select(rows.c.cx, rows.c.cy, rows.c.slug, func.sum(rows.c.n).label("n"))
+              .group_by(rows.c.cx, rows.c.cy, rows.c.slug).subquery(f"{name}_summed"))
+    return (select(summed.c.cx, summed.c.cy,
+                   func.json_object_agg(summed.c.slug, summed.c.n).label("counts"))
+            .group_by(summed.c.cx, summed.c.cy)
+            .cte(name).prefix_with("MATERIALIZED"))
+
+
 def _features(source: Select, zoom: int) -> Select:
     """One Feature per non-empty cell, with counts per category and per stage."""
     src = source.cte("src")
@@ -118,33 +129,19 @@ def _features(source: Select, zoom: int) -> Select:
     numbered = select(src, func.row_number().over().label("rid")).subquery("numbered")
     members = select(numbered.c.rid, numbered.c.cx, numbered.c.cy, numbered.c.n,
                      func.unnest(numbered.c.cats).label("category_id")).cte("members")
-    per_category = (
-        select(members.c.cx, members.c.cy, Category.slug, func.sum(members.c.n).label("n"))
+    categories = _counts_per_cell(
+        select(members.c.cx, members.c.cy, Category.slug, members.c.n)
         .select_from(members.join(Category, Category.id == members.c.category_id))
-        .group_by(members.c.cx, members.c.cy, Category.slug).subquery("per_category")
-    )
-    categories = (
-        select(per_category.c.cx, per_category.c.cy,
-               func.json_object_agg(per_category.c.slug, per_category.c.n).label("counts"))
-        .group_by(per_category.c.cx, per_category.c.cy)
-        .cte("category_counts").prefix_with("MATERIALIZED")
-    )
+        .subquery("category_rows"), "category_counts")
     row_stages = (
         select(members.c.rid, members.c.cx, members.c.cy, members.c.n, Category.stage_id)
         .select_from(members.join(Category, Category.id == members.c.category_id))
         .distinct().subquery("row_stages")
     )
-    per_stage = (
-        select(row_stages.c.cx, row_stages.c.cy, Stage.slug, func.sum(row_stages.c.n).label("n"))
+    stages = _counts_per_cell(
+        select(row_stages.c.cx, row_stages.c.cy, Stage.slug, row_stages.c.n)
         .select_from(row_stages.join(Stage, Stage.id == row_stages.c.stage_id))
-        .group_by(row_stages.c.cx, row_stages.c.cy, Stage.slug).subquery("per_stage")
-    )
-    stages = (
-        select(per_stage.c.cx, per_stage.c.cy,
-               func.json_object_agg(per_stage.c.slug, per_stage.c.n).label("counts"))
-        .group_by(per_stage.c.cx, per_stage.c.cy)
-        .cte("stage_counts").prefix_with("MATERIALIZED")
-    )
+        .subquery("stage_rows"), "stage_counts")
 
     def rounded(value):
         return func.round(cast(value, Numeric), 6)
