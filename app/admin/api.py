@@ -81,7 +81,7 @@ async def places(conn: Conn, user: CurrentUser,
         raise InvalidParameter("status", "choose one of " + ", ".join(ADMIN_STATUSES))
     rows, total = await list_places(conn, admin_filter(q, status, tuple(category), municipality),
                                     Page(limit, offset))
-    return s.PlaceListOut(places=[s.PlaceRowOut(**vars(r)) for r in rows], number_matched=total)
+    return s.PlaceListOut(places=rows, number_matched=total)
 
 
 @router.get("/places/{place_id}", summary="One place, any status, with its version")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from app.admin.listing import PlaceRow
 from app.places.validation import PlaceRecord
 
 
@@ -101,21 +102,8 @@ class RevisionOut(BaseModel):
     changes: list[ChangeOut]
 
 
-class PlaceRowOut(BaseModel):
-    id: int
-    name: str
-    status: str
-    needs_location: bool
-    city: str | None
-    municipality: str | None
-    ags: str | None
-    category: str | None
-    version: int
-    updated_at: dt.datetime
-
-
 class PlaceListOut(BaseModel):
-    places: list[PlaceRowOut]
+    places: list[PlaceRow]  # the listing's own rows; pydantic documents and checks them
     number_matched: int | None
 
 
