@@ -102,15 +102,6 @@ async def categories_update(request: Request, slug: Slug, conn: Conn, session: C
     return RedirectResponse(f"/admin/categories?saved={slug}#cat-{slug}", status_code=303)
 
 
-class CategoryOut(BaseModel):
-    slug: str
-    stage: str
-    names: dict[str, str]
-    colour: str
-    icon: str
-    sort_order: int
-
-
 class CategoryUpdate(BaseModel):
     """Only the fields sent change; the slug never does (it is part of public URLs)."""
 
@@ -135,17 +126,17 @@ def _change(body: CategoryUpdate) -> CategoryChange:
 
 
 @api_router.get("/categories", summary="Stages with their categories (admins only)")
-async def api_categories(conn: Conn, admin: AdminUser) -> list[CategoryOut]:
-    return [CategoryOut(**vars(c)) for s in await taxonomy(conn, "de") for c in s.categories]
+async def api_categories(conn: Conn, admin: AdminUser) -> list[CategoryRow]:
+    return [c for s in await taxonomy(conn, "de") for c in s.categories]
 
 
 @api_router.post("/categories", status_code=201, summary="Add a category (admins only)")
-async def api_create(body: CategoryCreate, conn: Conn, admin: AdminUser) -> CategoryOut:
-    return CategoryOut(**vars(await create_category(conn, body.slug, _change(body))))
+async def api_create(body: CategoryCreate, conn: Conn, admin: AdminUser) -> CategoryRow:
+    return await create_category(conn, body.slug, _change(body))
 
 
 @api_router.patch("/categories/{slug}",
                   summary="Rename, recolour, re-icon, reorder or move a category (admins only)")
 async def api_update(slug: Slug, body: CategoryUpdate, conn: Conn,
-                     admin: AdminUser) -> CategoryOut:
-    return CategoryOut(**vars(await update_category(conn, slug, _change(body))))
+                     admin: AdminUser) -> CategoryRow:
+    return await update_category(conn, slug, _change(body))
