@@ -13,6 +13,7 @@ every worker gets SIGTERM and finishes its requests in flight (uvicorn's gracefu
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import shutil
 import signal
 import socket
@@ -26,6 +27,21 @@ from pathlib import Path
 import httpx
 
 from app.cluster import ClusterError
+
+
+def answers_in_time(url: str, alive: Callable[[], bool], timeout_s: float,
+                    interval_s: float = 0.2) -> bool:
+    """Whether ``url`` answers 200 before ``timeout_s`` runs out, asking again every
+    ``interval_s`` while ``alive()`` (the process that should answer has not exited)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=max(interval_s, 1)).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval_s)
+    return False
 
 NGINX_CONF = """\
 {user}
@@ -143,16 +159,13 @@ class ProcessGroup:
               f"(nginx, {self.workers} workers)", file=sys.stderr)
 
     def _wait_ready(self, worker_port: int, timeout_s: float = 60) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if any(child.poll() is not None for child in self.children):
-                raise ClusterError("a worker exited during start-up (see its messages above)")
-            try:
-                if httpx.get(f"http://127.0.0.1:{worker_port}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        def all_alive() -> bool:
+            return all(child.poll() is None for child in self.children)
+
+        if answers_in_time(f"http://127.0.0.1:{worker_port}/healthz", all_alive, timeout_s, 0.1):
+            return
+        if not all_alive():
+            raise ClusterError("a worker exited during start-up (see its messages above)")
         raise ClusterError(f"the worker on port {worker_port} did not start in {timeout_s} s")
 
     def wait(self) -> int:

@@ -34,16 +34,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from app.cluster import Cluster
 from app.config import PROJECT_ROOT
+from app.procs import answers_in_time
 from bench.generate import generate
 from bench.run import start_database, synthetic_count
 
@@ -107,13 +106,8 @@ class Server:
              "--no-access-log"],
             env={**os.environ, "DATABASE_URL": database_url, "LERNORTE_TILES_ENABLED": "false"},
             cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        if answers_in_time(self.url + "/readyz", lambda: self.process.poll() is None, 180):
+            return
         self.stop()
         raise RuntimeError("server did not start")
 

@@ -35,6 +35,7 @@ import httpx
 
 from app.cluster import Cluster, find_pg_bin
 from app.config import PROJECT_ROOT
+from app.procs import answers_in_time
 
 # The district (Landkreis Fulda) as in the default service area.
 WEST, SOUTH, EAST, NORTH = 9.40, 50.30, 10.15, 50.85
@@ -142,17 +143,11 @@ class Stack:
                 [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port),
                  "--workers", str(self.workers)], env=env, cwd=PROJECT_ROOT, stdout=out,
                 stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"server not ready:\n{self.log.read_text()[-3000:]}")
+        server = self.server
+        if answers_in_time(f"{self.url}/readyz", lambda: server.poll() is None, 180, 0.3):
+            return self
+        state = "exited" if server.poll() is not None else "not ready"
+        raise RuntimeError(f"server {state}:\n{self.log.read_text()[-3000:]}")
 
     def __exit__(self, *_exc: object) -> None:
         if self.server and self.server.poll() is None:

@@ -32,6 +32,7 @@ from sqlalchemy import text
 
 from app.cluster import DB_NAME as BENCH_DATABASE, Cluster, find_pg_bin
 from app.config import PROJECT_ROOT
+from app.procs import answers_in_time
 from app.db import make_engine
 from app.migrate import upgrade
 from bench.generate import SOURCE, generate
@@ -145,16 +146,10 @@ class Server:
             stderr=subprocess.PIPE)
 
     def wait(self, probe: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} did not start: {self.process.stderr.read()[-2000:]}")
-            try:
-                if httpx.get(self.base + probe, timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+        if answers_in_time(self.base + probe, lambda: self.process.poll() is None, 60, 0.3):
+            return
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} did not start: {self.process.stderr.read()[-2000:]}")
         raise RuntimeError(f"{self.name} did not answer {probe}")
 
     def cpu_seconds(self) -> float:

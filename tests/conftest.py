@@ -19,17 +19,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from app.cluster import Cluster
 from app.config import PROJECT_ROOT, Settings
+from app.procs import answers_in_time
 from app.main import create_app
 
 DEMO_GEOJSON = PROJECT_ROOT / "data" / "demo" / "fulda_schools_2016.geojson"
@@ -162,16 +161,8 @@ class Server:
                  **env},
             cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
+        if answers_in_time(f"{self.url}/readyz", lambda: self.process.poll() is None, 30, 0.1):
+            return
         self.stop()
         raise RuntimeError(f"server did not start:\n{Path(self.log.name).read_text()}")
 

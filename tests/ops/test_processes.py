@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.procs import answers_in_time
 from tests.conftest import _free_port, lernorte, sql, url_of
 
 
@@ -36,16 +37,8 @@ class Serve:
         self._wait_ready()
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"not ready:\n{self.log.read_text()}")
+        assert answers_in_time(f"{self.url}/readyz", lambda: self.process.poll() is None, 90), \
+            f"not ready:\n{self.log.read_text()}"
 
     def worker_urls(self) -> list[str]:
         return re.findall(r"worker \d+ on (http://127\.0\.0\.1:\d+)", self.log.read_text())
