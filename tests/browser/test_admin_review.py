@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.admin.conftest import EDITOR, add_user
+from tests.admin.conftest import ADMIN, EDITOR, add_user
 from tests.browser.helpers import assert_accessible, guard
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,6 @@ def test_a_citizen_suggests_a_place_and_an_editor_accepts_and_publishes_it(
 
 
 def test_the_new_admin_pages_pass_axe(page: Page, start_server, pg, fresh_db, fresh_url):
-    from tests.admin.conftest import ADMIN
     add_user(pg, fresh_db, *ADMIN, "admin")
     base = start_server(fresh_url).url
     # The preview of a file whose columns are not mapped yet answers 422 (a console error).
