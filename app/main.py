@@ -27,6 +27,7 @@ from app.migrate import head_revision
 from app.ogc.router import router as ogc_router
 from app.pages.map import router as map_page_router
 from app.gazetteer import router as gazetteer_router
+from app.http_head import HeadAsGet
 from app.pages.list import router as list_page_router
 from app.pages.place import router as place_page_router
 from app.pages.statement import router as statement_router
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.head_revision = head_revision()
     register_error_handlers(app)
+    # Innermost: the caching sees HEAD (and answers it like GET), the routes see a GET.
+    app.add_middleware(HeadAsGet)
     # Inside the security headers, so that a 304 gets them too.
     caching.install(app, settings)
     # Outermost of our middleware, so that every answer gets the headers.

@@ -172,3 +172,15 @@ def test_json_is_gzipped_and_tiny_answers_are_not(client):
 
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in tiny.headers
+
+
+@pytest.mark.parametrize("url", ["/api/places?limit=5", "/ogc/collections", "/downloads/lernorte.csv",
+                                 "/", "/orte/{id}"])
+def test_head_answers_like_get_without_a_body(client, url):
+    place_id = client.get("/api/places?limit=1").json()["features"][0]["id"]
+    url = url.format(id=place_id)
+    get, head = client.get(url), client.head(url)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "etag", "cache-control"):
+        assert head.headers.get(name) == get.headers.get(name)
