@@ -56,13 +56,15 @@ async def page(
 
 
 async def property_selection(
-    properties: Annotated[str | None, Query(
-        description="Comma-separated properties to answer (all when left out, none when empty): "
-                    + ", ".join(PROPERTIES), examples=["name,category_name,address"])] = None,
+    properties: Annotated[list[str] | None, Query(
+        description="Comma-separated properties to answer, repeatable (all when left out, none "
+                    "when empty): " + ", ".join(PROPERTIES),
+        examples=[["name,category_name,address"]])] = None,
 ) -> tuple[str, ...] | None:
     if properties is None:
         return None
-    names = tuple(dict.fromkeys(n.strip() for n in properties.split(",") if n.strip()))
+    names = tuple(dict.fromkeys(n.strip() for value in properties for n in value.split(",")
+                                if n.strip()))
     check_properties(names)
     return names
 

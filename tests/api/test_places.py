@@ -54,6 +54,12 @@ def test_properties_selects_what_is_answered(client):
     assert [f["id"] for f in bare["features"]] == [f["id"] for f in full["features"]]
 
 
+def test_properties_may_be_repeated(client):
+    both = client.get("/api/places", params=[("properties", "name"), ("properties", "url"),
+                                             ("limit", 1)]).json()
+    assert set(both["features"][0]["properties"]) == {"name", "url"}
+
+
 def test_unknown_property_is_refused_with_the_valid_ones(client):
     response = client.get("/api/places", params={"properties": "name,secret"})
     assert response.status_code == 422
