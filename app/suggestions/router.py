@@ -62,7 +62,7 @@ async def suggestion_form(request: Request, conn: Conn,
     snapshot = await _published(conn, place_id)
     values = {k: (snapshot or {}).get(k) or "" for k in store.FIELDS}
     notice = None
-    if place is not None and snapshot is None:
+    if place and snapshot is None:
         notice = i18n.Translator(i18n.negotiate(request))("suggest_unknown_place")
     return await _form_page(request, conn, snapshot, values, notice=notice)
 

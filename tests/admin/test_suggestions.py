@@ -43,6 +43,7 @@ def test_the_form_speaks_four_languages_and_prefills_a_correction(make_client, a
         assert answer.status_code == 200
         assert "not (or no longer) on the map" in answer.text
         assert 'name="place_id"' not in answer.text and 'id="s-category"' in answer.text
+    assert "no longer" not in client.get("/vorschlag?place=&lang=en").text
     assert 'href="/vorschlag"' in client.get("/").text
     assert f'href="/vorschlag?place={place_id}"' in client.get(f"/orte/{place_id}").text
 
