@@ -429,6 +429,23 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False,
     return query
 
 
+# Places a radius count may check per place on the page (see _count_cap).
+NEAR_COUNT_PER_PAGE_PLACE = 8
+
+
+def _count_cap(flt: PlaceFilter, page: Page, max_exact_count: int) -> int:
+    """How far ``numberMatched`` is counted exactly: it must never cost more than the page.
+
+    A page near a point reads only the nearest few places by the index's distance order, while
+    counting the radius measures the spheroid distance of every place in it: 2,000 places within
+    2 km of a city centre cost 7 ms to count against 1.3 ms for the 50 nearest. So a radius is
+    counted only up to a multiple of the page; beyond it the total is left out, as OGC API
+    allows, and the answer says "more" by its next link."""
+    if flt.near is None or flt.radius_m is None:
+        return max_exact_count
+    return min(max_exact_count, NEAR_COUNT_PER_PAGE_PLACE * (page.offset + page.limit))
+
+
 async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
                         cap: int) -> int | None:
     """Exact count up to ``cap``; None beyond it, so a count never costs more than ``cap`` rows."""
@@ -452,7 +469,7 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     if page.offset == 0 and returned < page.limit:
         matched: int | None = returned
     else:
-        matched = await count_matched(conn, flt, category_ids, max_exact_count)
+        matched = await count_matched(conn, flt, category_ids, _count_cap(flt, page, max_exact_count))
     return FeaturePage(features_json=features_json, number_returned=returned,
                        number_matched=matched)
 

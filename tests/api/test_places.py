@@ -206,3 +206,16 @@ def test_openapi_declares_geojson(client):
     schema = client.get("/openapi.json").json()
     responses = schema["paths"]["/api/places"]["get"]["responses"]
     assert "application/geo+json" in responses["200"]["content"]
+
+
+def test_a_radius_is_counted_only_as_far_as_the_page_reaches(client):
+    # Counting every place in a big radius costs more than the nearest page: beyond eight places
+    # per place on the page the total is left out and the next link says "more".
+    near = {"near": "%f,%f" % FULDA_DOM, "radius": 30000}
+    within = client.get("/api/places", params={**near, "limit": 1000}).json()
+    assert within["numberReturned"] > 40
+    small = client.get("/api/places", params={**near, "limit": 5}).json()
+    assert "numberMatched" not in small and small["numberReturned"] == 5
+    assert any(link["rel"] == "next" for link in small["links"])
+    wide = client.get("/api/places", params={**near, "limit": 20}).json()
+    assert wide["numberMatched"] == within["numberReturned"]
