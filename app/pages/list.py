@@ -65,7 +65,7 @@ async def result_list(request: Request, conn: Conn, flt: Filter,
     has_next = len(places) == PAGE_SIZE and (matched is None or offset + PAGE_SIZE < matched)
     return render(
         request, "list.html",
-        places=places, offset=offset, matched=matched,
+        places=places, offset=offset, matched=matched, more_than=found.more_than,
         first=offset + 1, last=offset + len(places),
         q=flt.q or "",
         hidden=[(k, v) for k, v in request.query_params.multi_items()

@@ -88,6 +88,8 @@ class FeaturePage:
     features_json: str  # a JSON array of GeoJSON Features, as the database wrote it
     number_returned: int
     number_matched: int | None
+    # When number_matched is left out: the count stopped here, there are more matches than this.
+    more_than: int | None = None
 
     def features(self) -> list[dict[str, Any]]:
         return orjson.loads(self.features_json)
@@ -466,10 +468,12 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     joined = func.string_agg(rows.c.feature, aggregate_order_by(literal_column("','"), rows.c.rn))
     returned, features_json = (await conn.execute(select(
         func.count(), func.concat("[", joined, "]")))).one()
-    if page.offset == 0 and returned < page.limit:
-        matched: int | None = returned
+    cap = _count_cap(flt, page, max_exact_count)
+    if returned < page.limit and (returned or not page.offset):
+        # The last page: everything before it plus what it holds (past the end, count).
+        matched: int | None = page.offset + returned
     else:
-        matched = await count_matched(conn, flt, category_ids, _count_cap(flt, page, max_exact_count))
+        matched = await count_matched(conn, flt, category_ids, cap)
     return FeaturePage(features_json=features_json, number_returned=returned,
-                       number_matched=matched)
+                       number_matched=matched, more_than=cap if matched is None else None)
 

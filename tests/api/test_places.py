@@ -219,3 +219,13 @@ def test_a_radius_is_counted_only_as_far_as_the_page_reaches(client):
     assert any(link["rel"] == "next" for link in small["links"])
     wide = client.get("/api/places", params={**near, "limit": 20}).json()
     assert wide["numberMatched"] == within["numberReturned"]
+
+
+def test_the_last_page_knows_the_total_even_beyond_the_exact_count(make_client, demo_url):
+    client = make_client(demo_url, max_exact_count=10)
+    first = client.get("/api/places", params={"limit": 50}).json()
+    assert "numberMatched" not in first
+    last = client.get("/api/places", params={"limit": 50, "offset": 50}).json()
+    assert last["numberReturned"] == 37 and last["numberMatched"] == 87
+    past = client.get("/api/places", params={"limit": 50, "offset": 100}).json()
+    assert past["numberReturned"] == 0 and "numberMatched" not in past

@@ -84,3 +84,14 @@ def test_distances_read_like_the_map_list():
 def test_the_map_page_links_its_list_for_readers_without_javascript(client):
     page = client.get("/?category=schule&lang=de")
     assert 'href="/liste?category=schule&amp;lang=de"' in page.text
+
+
+def test_a_total_too_costly_to_count_is_shown_as_a_lower_bound(make_client, demo_url):
+    # Beyond the exact count the list says how far it counted, and still pages on.
+    client = make_client(demo_url, max_exact_count=60)
+    first = client.get("/liste?lang=de")
+    assert "Lernorte 1 bis 50 von über 60" in first.text
+    assert 'rel="next"' in first.text
+    assert "Places 1 to 50 of more than 60" in client.get("/liste?lang=en").text
+    last = client.get("/liste?lang=de&offset=50")  # the last page knows the total
+    assert "Lernorte 51 bis 87 von 87" in last.text
