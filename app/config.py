@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_limit: int = 10000
     # numberMatched is counted exactly up to this many rows; beyond it is left out (OGC API allows it).
     max_exact_count: int = 10000
+    # Search (q=): up to this many matches are ranked by how well they match; more are listed by
+    # name (ranking costs ~30 µs per match, a common word at a million places has 200,000).
+    search_rank_limit: int = Field(default=2000, ge=0)
     max_radius_m: float = 1_000_000
     # /api/clusters: at most this many grid cells per answer (a bigger box is answered at a coarser
     # zoom), and whether bbox/category-only filters read the trigger-maintained aggregates.

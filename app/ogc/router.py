@@ -210,7 +210,8 @@ async def items(request: Request, conn: Conn, settings: AppSettings,
     c = await _collection(conn, collection_id)
     query = items_query(request.query_params, settings, c.filter)
     html = wants_html(request)
-    result = await fetch_features(conn, query.filter, query.page, LANG, settings.max_exact_count)
+    result = await fetch_features(conn, query.filter, query.page, LANG, settings.max_exact_count,
+                                  rank_limit=settings.search_rank_limit)
     returned, page = result.number_returned, query.page
     links = [*_self_links(request, html, GEOJSON),
              _link(f"{_base(request)}/collections/{c.id}", "collection", JSON, c.title)]

@@ -54,7 +54,7 @@ async def result_list(request: Request, conn: Conn, flt: Filter,
     settings: Settings = request.app.state.settings
     lang = i18n.negotiate(request)
     found = await fetch_features(conn, flt, Page(limit=PAGE_SIZE, offset=offset), lang,
-                                 settings.max_exact_count)
+                                 settings.max_exact_count, rank_limit=settings.search_rank_limit)
     places = []
     for feature in found.features():
         props = feature["properties"]

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
-from app.places.query import PlaceFilter, resolve_categories, validate, where_clauses
+from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 
 
 def _name(names: dict[str, str], lang: str) -> str:
@@ -16,6 +16,7 @@ def _name(names: dict[str, str], lang: str) -> str:
 
 async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str) -> dict[str, Any]:
     validate(flt)
+    flt = await resolve_search(conn, flt)
     matching = (select(PlaceCategory.category_id, Category.stage_id, Place.id)
                 .join(Place, Place.id == PlaceCategory.place_id)
                 .join(Category, Category.id == PlaceCategory.category_id)
@@ -58,6 +59,7 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter) -> dict[str, dict
     its own (as the category counts are), so a checkbox says what ticking it would add."""
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
+    flt = await resolve_search(conn, flt)
     return {
         "target_groups": await _array_counts(conn, Place.target_groups,
                                              replace(flt, target_groups=()), category_ids),

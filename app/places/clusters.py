@@ -35,7 +35,7 @@ from sqlalchemy.sql.selectable import CTE, Subquery
 from sqlalchemy.types import String
 
 from app.models import Category, Place, PlaceCategory, Stage
-from app.places.query import PlaceFilter, resolve_categories, validate, where_clauses
+from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from geo.errors import InvalidParameter
 from geo.grid import CellRange, fitting_range
 from geo.params import BBox
@@ -183,6 +183,7 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
         raise InvalidParameter("bbox", "clusters need the map's bbox=minLon,minLat,maxLon,maxLat")
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
+    flt = await resolve_search(conn, flt)
     filtered = bool(flt.categories)
     cells = fitting_range(flt.bbox, zoom, max_cells)
     if use_aggregates and aggregates_fit(flt) and cells.zoom > FINEST_ZOOM:

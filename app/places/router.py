@@ -31,7 +31,7 @@ def _page_url(request: Request, offset: int) -> str:
 async def list_places(request: Request, conn: Conn, settings: AppSettings, flt: Filter,
                       paging: Paging, lang: Lang, properties: Properties) -> GeoJSONResponse:
     result = await fetch_features(conn, flt, paging, lang, settings.max_exact_count,
-                                  properties=properties)
+                                  properties=properties, rank_limit=settings.search_rank_limit)
     returned = result.number_returned
     links = [{"rel": "self", "type": "application/geo+json", "href": str(request.url)}]
     more = (returned == paging.limit if result.number_matched is None

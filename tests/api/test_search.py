@@ -1,0 +1,83 @@
+"""Search (q=) through the lexicon of words: typos, the order of many matches, edits, all faces."""
+
+import re
+
+from tests.conftest import sql
+
+FULDA_DISTRICT = "9.40,50.30,10.15,50.85"
+
+
+def features(client, **params) -> list[dict]:
+    response = client.get("/api/places", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()["features"]
+
+
+def names(client, **params) -> list[str]:
+    return [f["properties"]["name"] for f in features(client, **params)]
+
+
+def test_a_misspelt_word_finds_the_place_through_a_similar_word(client):
+    assert names(client, q="Grundshule Uttrichhausen") == ["Grundschule Uttrichshausen"]
+    assert "Grundschule Wüstensachsen" in names(client, q="wustensachsen grundschule")
+
+
+def test_few_matches_are_ranked_by_how_well_they_match(client):
+    body = client.get("/api/places", params={"q": "Uttrichshausen"}).json()
+    assert body["features"][0]["properties"]["name"] == "Grundschule Uttrichshausen"
+    assert body["numberMatched"] == body["numberReturned"] >= 1
+
+
+def test_more_matches_than_the_rank_limit_are_listed_by_name_on_stable_pages(make_client,
+                                                                            demo_url):
+    ranked = make_client(demo_url)
+    by_name = make_client(demo_url, search_rank_limit=5)
+    everything = names(ranked, q="schule", limit=1000)
+    all_by_name = names(ranked, limit=1000)
+    assert len(everything) > 20
+    # Ranked, "Schule" as a word of its own comes before "Grundschule".
+    assert everything != [n for n in all_by_name if n in set(everything)]
+    first = by_name.get("/api/places", params={"q": "schule", "limit": 7}).json()
+    assert first["numberMatched"] == len(everything)
+    paged = []
+    for offset in range(0, len(everything) + 7, 7):
+        paged += names(by_name, q="schule", limit=7, offset=offset)
+    # Every match exactly once, in the order of names that the list without a search has.
+    assert sorted(paged) == sorted(everything)
+    assert paged == [n for n in all_by_name if n in set(paged)]
+
+
+def test_a_renamed_and_a_new_place_are_found_by_their_new_words_with_typos(pg, fresh_db,
+                                                                          fresh_url, make_client):
+    client = make_client(fresh_url)
+    assert names(client, q="Zauberwaldschule") == []
+    sql(pg, fresh_db, "UPDATE places SET name = 'Zauberwaldschule Kalbach' "
+                      "WHERE name = 'Grundschule Uttrichshausen'")
+    sql(pg, fresh_db, """
+        INSERT INTO places (name, status, geom, city)
+        VALUES ('Sternguckerhaus', 'published', ST_SetSRID(ST_MakePoint(9.7, 50.55), 4326), 'Fulda')
+    """)
+    assert names(client, q="Zauberwaldschule") == ["Zauberwaldschule Kalbach"]
+    assert names(client, q="Zauberwaldschle") == ["Zauberwaldschule Kalbach"]  # a typo
+    assert names(client, q="Sterngukerhaus") == ["Sternguckerhaus"]
+
+
+def test_a_search_means_the_same_on_every_face(client):
+    query = "grundschule hünfeld"
+    api = client.get("/api/places", params={"q": query, "limit": 1000}).json()
+    assert api["numberMatched"] == api["numberReturned"] > 0
+    listed = client.get("/liste", params={"q": query}).text
+    listed_names = re.findall(r'<h2 class="result-name"><a href="[^"]+">([^<]*)</a>', listed)
+    assert listed_names == [f["properties"]["name"] for f in api["features"]]
+    clusters = client.get("/api/clusters", params={"q": query, "bbox": FULDA_DISTRICT,
+                                                   "zoom": 9}).json()
+    assert clusters["numberMatched"] == api["numberMatched"]
+    categories = client.get("/api/categories", params={"q": query}).json()
+    assert categories["total"] == api["numberMatched"]
+
+
+def test_a_typo_of_a_common_word_matches_the_word_not_everything(client):
+    # "Grundschle" is one letter from a word hundreds of texts contain; the lexicon turns it
+    # into that word, so it finds the same places as the word itself.
+    assert names(client, q="Grundschle", limit=1000) == names(client, q="Grundschule",
+                                                             limit=1000)
