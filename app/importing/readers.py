@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
 from app.importing import schools
 from app.places.validation import PlaceRecord
 from geo.text import fold
@@ -249,6 +247,8 @@ def _restore_codes(values: dict) -> dict:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str | None]]:
+    import openpyxl  # here, not at the top: 0.15 s of every `lernorte` start, needed only here
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file

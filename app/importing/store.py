@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -125,10 +126,15 @@ class ImportReport:
 
 # COPY's text format: tab between columns, \N for NULL, backslash escapes in values.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 def _copy_text(value: str | None) -> str:
-    return "\\N" if value is None else value.translate(_COPY_ESCAPES)
+    # str.translate with a mapping looks up every character (2.5 s of a 100,000-row import);
+    # almost no value needs it, and finding that out is one scan in C.
+    if value is None:
+        return "\\N"
+    return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def _array(values: list) -> str:
