@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # holds more places than this (a dense city): then it gets the finest aggregated cells, which
     # cost the same whatever the number of places.
     cluster_live_max_places: int = 5000
+    # /api/categories counts live over at most this many matching places; beyond, a count the
+    # aggregates cannot give is answered as null (counting a million places takes seconds).
+    facet_max_places: int = 50_000
 
     # Map tiles: the only third-party request a page may make, and it can be switched off.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

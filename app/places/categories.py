@@ -1,22 +1,35 @@
 """The category tree along the learning biography, with counts under a filter."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
+from app.places.clusters import aggregates_fit, cluster_cells
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
+from app.places.query import count_matched
 
 
 def _name(names: dict[str, str], lang: str) -> str:
     return names.get(lang) or names["de"]
 
 
-async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str) -> dict[str, Any]:
-    validate(flt)
-    flt = await resolve_search(conn, flt)
+@dataclass
+class FacetLimits:
+    """How the counts may be paid for: from the cluster aggregates where they answer the filter
+    exactly, live over at most ``max_places`` matching places, otherwise not at all."""
+
+    use_aggregates: bool = True
+    max_places: int = 50_000
+
+
+# The counts of a category tree: per category id, per stage id, and all places.
+TreeCounts = tuple[dict[int, int], dict[int, int], int]
+
+
+async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCounts:
     matching = (select(PlaceCategory.category_id, Category.stage_id, Place.id)
                 .join(Place, Place.id == PlaceCategory.place_id)
                 .join(Category, Category.id == PlaceCategory.category_id)
@@ -28,18 +41,60 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str) -> d
     per_stage = dict((await conn.execute(
         select(matching.c.stage_id, func.count(matching.c.id.distinct()))
         .group_by(matching.c.stage_id))).all())
-    stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
-    categories = (await conn.execute(select(Category).order_by(Category.sort_order))).all()
     total = (await conn.execute(
         select(func.count()).select_from(Place).where(*where_clauses(flt, [])))).scalar_one()
+    return per_category, per_stage, total
+
+
+async def _tree_counts_aggregated(conn: AsyncConnection) -> TreeCounts:
+    """Every published place, from the coarsest aggregates: a row per category set, each place
+    in exactly one row, so a stage counts a place once however many of its categories it has."""
+    cells = select(cluster_cells.c.cats, cluster_cells.c.n).where(cluster_cells.c.z == 0).subquery()
+    category_id = func.unnest(cells.c.cats).column_valued("category_id")
+    per_category = dict((await conn.execute(
+        select(category_id, func.sum(cells.c.n)).select_from(cells).group_by(category_id))).all())
+    stage_of = (select(Category.stage_id).where(Category.id == func.any(cells.c.cats))
+                .distinct().lateral("stage_of"))
+    per_stage = dict((await conn.execute(
+        select(stage_of.c.stage_id, func.sum(cells.c.n)).select_from(cells)
+        .join(stage_of, true()).group_by(stage_of.c.stage_id))).all())
+    total = (await conn.execute(select(func.coalesce(func.sum(cells.c.n), 0)))).scalar_one()
+    return per_category, per_stage, total
+
+
+async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
+                     cap: int) -> bool:
+    return await count_matched(conn, flt, category_ids, cap) is None
+
+
+async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
+                        limits: FacetLimits = FacetLimits()) -> dict[str, Any]:
+    """Stages and categories with their counts; a count is None where it would cost more than
+    ``limits`` allow (a search for a common word over a national directory)."""
+    validate(flt)
+    flt = await resolve_search(conn, flt)
+    counts: TreeCounts | None
+    if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
+        counts = await _tree_counts_aggregated(conn)
+    elif await _more_than(conn, flt, [], limits.max_places):
+        counts = None
+    else:
+        counts = await _tree_counts_live(conn, flt)
+    stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
+    categories = (await conn.execute(select(Category).order_by(Category.sort_order))).all()
+
+    def count(found: dict[int, int] | None, key: int) -> int | None:
+        return None if found is None else found.get(key, 0)
+
+    per_category, per_stage, total = counts or (None, None, None)
     tree = []
     for stage in stages:
         tree.append({
             "slug": stage.slug, "name": _name(stage.names, lang), "colour": stage.colour,
-            "icon": stage.icon, "count": per_stage.get(stage.id, 0),
+            "icon": stage.icon, "count": count(per_stage, stage.id),
             "categories": [
                 {"slug": c.slug, "name": _name(c.names, lang), "stage": stage.slug,
-                 "colour": c.colour, "icon": c.icon, "count": per_category.get(c.id, 0)}
+                 "colour": c.colour, "icon": c.icon, "count": count(per_category, c.id)}
                 for c in categories if c.stage_id == stage.id
             ],
         })
@@ -47,22 +102,27 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str) -> d
 
 
 async def _array_counts(conn: AsyncConnection, column: ColumnElement, flt: PlaceFilter,
-                        category_ids: list[int]) -> dict[str, int]:
+                        category_ids: list[int], max_places: int) -> dict[str, int] | None:
+    if await _more_than(conn, flt, category_ids, max_places):
+        return None
     value = func.unnest(column).label("value")
     inner = select(value).where(*where_clauses(flt, category_ids)).subquery()
     rows = await conn.execute(select(inner.c.value, func.count()).group_by(inner.c.value))
     return dict(rows.all())
 
 
-async def list_facets(conn: AsyncConnection, flt: PlaceFilter) -> dict[str, dict[str, int]]:
+async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
+                      limits: FacetLimits = FacetLimits()) -> dict[str, dict[str, int] | None]:
     """Places per target group and per language offered, each counted under every filter but
-    its own (as the category counts are), so a checkbox says what ticking it would add."""
+    its own (as the category counts are), so a checkbox says what ticking it would add; None
+    where more than ``limits.max_places`` places would have to be counted."""
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
     return {
         "target_groups": await _array_counts(conn, Place.target_groups,
-                                             replace(flt, target_groups=()), category_ids),
+                                             replace(flt, target_groups=()), category_ids,
+                                             limits.max_places),
         "languages": await _array_counts(conn, Place.languages, replace(flt, languages=()),
-                                         category_ids),
+                                         category_ids, limits.max_places),
     }

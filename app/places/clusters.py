@@ -58,7 +58,9 @@ class Clusters:
 def aggregates_fit(flt: PlaceFilter) -> bool:
     """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
     return (flt.statuses == ("published",) and not flt.ids and not flt.q and flt.near is None
-            and not flt.target_groups and not flt.languages and not flt.municipalities)
+            and not flt.target_groups and not flt.languages and not flt.municipalities
+            and not flt.stages and not flt.equals and flt.updated_from is None
+            and flt.updated_to is None)
 
 
 def uses_aggregates(flt: PlaceFilter, zoom: int) -> bool:

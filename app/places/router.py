@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 
 from app.deps import AppSettings, Conn, Lang, StrictQuery
 from app.errors import PROBLEM_RESPONSES, NotFound
-from app.places.categories import category_tree, list_facets
+from app.places.categories import FacetLimits, category_tree, list_facets
 from app.places.params import Filter, Paging, Properties
 from app.places.query import Page, PlaceFilter, fetch_features
 from app.responses import GeoJSONResponse, JSONResponse, feature_collection
@@ -59,8 +59,11 @@ async def get_place(conn: Conn, settings: AppSettings, lang: Lang,
 
 @router.get("/categories", response_class=JSONResponse, responses=PROBLEM_RESPONSES,
             summary="Stages and categories with counts of published places under the other filters")
-async def list_categories(conn: Conn, flt: Filter, lang: Lang) -> JSONResponse:
+async def list_categories(conn: Conn, settings: AppSettings, flt: Filter,
+                          lang: Lang) -> JSONResponse:
     """Counts are facets: every filter applies except ``category`` itself (for the counts per
-    ``target_groups`` and ``languages``, except the target group or language itself)."""
-    return JSONResponse({**await category_tree(conn, replace(flt, categories=()), lang),
-                         **await list_facets(conn, flt)})
+    ``target_groups`` and ``languages``, except the target group or language itself). A count
+    is null where more than LERNORTE_FACET_MAX_PLACES places would have to be counted."""
+    limits = FacetLimits(settings.cluster_aggregates, settings.facet_max_places)
+    return JSONResponse({**await category_tree(conn, replace(flt, categories=()), lang, limits),
+                         **await list_facets(conn, flt, limits)})

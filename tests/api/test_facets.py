@@ -28,3 +28,39 @@ def test_languages_are_counted_only_where_the_data_has_them(client, pg, fresh_db
     languages = fresh.get("/api/categories").json()["languages"]
     assert set(languages) == {"uk", "ar"}
     assert languages["uk"] == matched(fresh, "language=uk") > 0
+
+
+def _counts(tree: dict) -> dict:
+    return {"total": tree["total"],
+            **{s["slug"]: s["count"] for s in tree["stages"]},
+            **{c["slug"]: c["count"] for s in tree["stages"] for c in s["categories"]}}
+
+
+def test_the_unfiltered_tree_from_the_aggregates_equals_counting_every_place(
+        pg, fresh_db, fresh_url, make_client):
+    # A national directory cannot count a million places per map load; the cluster aggregates
+    # give the same numbers, also right after an edit. One place in a second category of the
+    # same stage still counts once for the stage.
+    sql(pg, fresh_db, """INSERT INTO place_categories (place_id, category_id, position)
+        SELECT p.id, c.id, 9 FROM places p, categories c
+        WHERE p.name LIKE 'Grundschule%%' AND p.status = 'published' AND c.slug = 'foerderschule'
+        ON CONFLICT DO NOTHING""")
+    sql(pg, fresh_db, "UPDATE places SET status = 'archived' WHERE name LIKE 'Gymnasium%%'")
+    aggregated = make_client(fresh_url).get("/api/categories").json()
+    live = make_client(fresh_url, cluster_aggregates=False).get("/api/categories").json()
+    assert _counts(aggregated) == _counts(live)
+    assert aggregated["total"] == matched(make_client(fresh_url), "lang=de")
+    # The stage counts each place once, as filtering by the stage does.
+    assert _counts(aggregated)["schule"] == matched(make_client(fresh_url), "category=schule")
+
+
+def test_counts_too_costly_for_the_limit_are_null_not_wrong(make_client, demo_url):
+    client = make_client(demo_url, facet_max_places=10)
+    searched = client.get("/api/categories", params={"q": "schule"}).json()  # many more than 10
+    assert searched["total"] is None and searched["target_groups"] is None
+    assert all(s["count"] is None and all(c["count"] is None for c in s["categories"])
+               for s in searched["stages"])
+    everything = client.get("/api/categories").json()  # the aggregates still count the tree
+    assert everything["total"] == 87 and everything["target_groups"] is None
+    narrow = client.get("/api/categories", params={"q": "Uttrichshausen"}).json()
+    assert narrow["total"] == 1 and sum(narrow["target_groups"].values()) >= 1

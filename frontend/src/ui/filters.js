@@ -91,24 +91,28 @@ export function createFilters(container, { t, lang, targetGroups, languages, onC
           categoryBox.append(details);
         }
       }
+      // A count is null where the server did not count (too many places): no number then.
+      const countText = (n) => (n === null || n === undefined ? "" : `(${formatCount(n, lang)})`);
       for (const stage of tree.stages) {
         categoryBox.querySelector(`.count[data-stage="${stage.slug}"]`).textContent =
-          `(${formatCount(stage.count, lang)})`;
+          countText(stage.count);
         for (const category of stage.categories) {
-          boxes.get(category.slug).count.textContent = `(${formatCount(category.count, lang)})`;
+          boxes.get(category.slug).count.textContent = countText(category.count);
         }
       }
-      const facet = (prefix, counts = {}) => {
+      const facet = (prefix, counts) => {
         for (const [key, { count }] of boxes) {
           if (key.startsWith(prefix)) {
-            count.textContent = `(${formatCount(counts[key.slice(prefix.length)] || 0, lang)})`;
+            count.textContent = countText(counts ? counts[key.slice(prefix.length)] || 0 : null);
           }
         }
       };
       facet("tg:", tree.target_groups);
       facet("lang:", tree.languages);
-      // Offered only where the data says which languages a place teaches or counsels in.
-      languageBox.hidden = !Object.keys(tree.languages || {}).length && !chosen.languages.size;
+      // Offered only where the data says which languages a place teaches or counsels in (when
+      // they were not counted, the data may well have some).
+      languageBox.hidden = tree.languages !== null && !Object.keys(tree.languages || {}).length
+        && !chosen.languages.size;
     },
     set({ categories, targetGroups: groups, languages: codes, municipalities }) {
       municipalityText.textContent = t("municipality_active", { names: municipalities.join(", ") });
