@@ -229,3 +229,16 @@ def test_the_last_page_knows_the_total_even_beyond_the_exact_count(make_client, 
     assert last["numberReturned"] == 37 and last["numberMatched"] == 87
     past = client.get("/api/places", params={"limit": 50, "offset": 100}).json()
     assert past["numberReturned"] == 0 and "numberMatched" not in past
+
+
+def test_every_ags_prefix_selects_exactly_the_places_whose_key_starts_with_it(client):
+    # The prefix is read as a range of the index (06619 → up to 0662): prefixes ending in 9, the
+    # full key and prefixes of nothing must all select what "starts with" means.
+    places = client.get("/api/places", params={"limit": 1000, "properties": "ags"}).json()
+    keys = [f["properties"]["ags"] for f in places["features"]]
+    prefixes = {key[:n] for key in keys for n in range(1, len(key) + 1)} | {"9", "0699", "06632"}
+    assert any(p.endswith("9") for p in prefixes if any(k.startswith(p) for k in keys))
+    for prefix in sorted(prefixes):
+        answer = client.get("/api/places", params={"municipality": prefix, "limit": 1000,
+                                                   "properties": ""}).json()
+        assert answer["numberMatched"] == sum(k.startswith(prefix) for k in keys), prefix
