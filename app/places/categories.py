@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
@@ -30,19 +30,24 @@ TreeCounts = tuple[dict[int, int], dict[int, int], int]
 
 
 async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCounts:
+    """One pass over the matching places: grouping sets count per category, per stage (a place
+    in two categories of one stage once) and all places (also those without a category)."""
     matching = (select(PlaceCategory.category_id, Category.stage_id, Place.id)
-                .join(Place, Place.id == PlaceCategory.place_id)
-                .join(Category, Category.id == PlaceCategory.category_id)
+                .select_from(Place)
+                .outerjoin(PlaceCategory, PlaceCategory.place_id == Place.id)
+                .outerjoin(Category, Category.id == PlaceCategory.category_id)
                 .where(*where_clauses(flt, []))
                 .subquery())
-    per_category = dict((await conn.execute(
-        select(matching.c.category_id, func.count()).group_by(matching.c.category_id))).all())
-    # A place in two categories of one stage counts once for the stage.
-    per_stage = dict((await conn.execute(
-        select(matching.c.stage_id, func.count(matching.c.id.distinct()))
-        .group_by(matching.c.stage_id))).all())
-    total = (await conn.execute(
-        select(func.count()).select_from(Place).where(*where_clauses(flt, [])))).scalar_one()
+    rows = (await conn.execute(
+        select(func.grouping(matching.c.category_id, matching.c.stage_id).label("set"),
+               matching.c.category_id, matching.c.stage_id,
+               func.count(matching.c.id.distinct()).label("n"))
+        .group_by(func.grouping_sets(matching.c.category_id, matching.c.stage_id, tuple_()))
+    )).all()
+    # grouping(): 1 = by category (stage rolled up), 2 = by stage, 3 = everything.
+    per_category = {r.category_id: r.n for r in rows if r.set == 1 and r.category_id is not None}
+    per_stage = {r.stage_id: r.n for r in rows if r.set == 2 and r.stage_id is not None}
+    total = next((r.n for r in rows if r.set == 3), 0)
     return per_category, per_stage, total
 
 
