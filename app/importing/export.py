@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.importing.readers import LIST_FIELDS, LIST_SEPARATOR
 from app.models import Place
-from app.places.query import PlaceFilter, ordered_ids, resolve_categories, validate
+from app.places.query import PlaceFilter, list_order, ordered_ids, resolve_categories, validate
 from app.places.snapshot import snapshot_sql
 
 CSV_COLUMNS = ("id", "source", "source_id", "name", "categories", "lon", "lat", "status",
@@ -85,7 +85,7 @@ async def selection_snapshots(conn: AsyncConnection, flt: PlaceFilter) -> list[d
     result = await conn.execute(
         select(ids.c.id, literal_column(snapshot_sql("p")).label("data"))
         .select_from(ids.join(Place.__table__.alias("p"), literal_column("p.id") == ids.c.id))
-        .order_by(ids.c.rn))
+        .order_by(*list_order(ids)))
     return [{"id": r.id, **r.data} for r in result]
 
 

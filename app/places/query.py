@@ -339,14 +339,16 @@ def _nearest_bound(flt: PlaceFilter, clauses: list[ColumnElement], count: int) -
 
 def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None,
                 rank: bool | None = None, rank_limit: int = RANK_LIMIT) -> Select:
-    """Ids, distances and result positions (``rn``) of the matching places. With q, ``rank``
+    """Ids and distances of the matching places, with a page their positions (``rn``), without
+    one their sort keys (ordered by ``list_order``). With q, ``rank``
     says whether to order by similarity (None: when at most ``rank_limit`` places match)."""
     distance = _distance(flt)
     keys = _order_by(flt, category_ids, rank, rank_limit)
     if page is None:
         return (select(Place.id,
                        (distance if distance is not None else literal(None)).label("distance"),
-                       func.row_number().over(order_by=_sorted(keys)).label("rn"))
+                       *(key.label(f"k{i}_desc" if descending else f"k{i}")
+                         for i, (key, descending) in enumerate(keys)))
                 .where(*where_clauses(flt, category_ids)).order_by(*_sorted(keys)))
     # The page is cut before the positions are numbered: a window under the LIMIT would make
     # PostgreSQL sort every match (100,000 in a region) instead of keeping the top of them.
@@ -365,6 +367,15 @@ def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None,
     numbered = [(inner.c[f"k{i}"], descending) for i, (_, descending) in enumerate(keys)]
     return select(inner.c.id, inner.c.distance,
                   func.row_number().over(order_by=_sorted(numbered)).label("rn"))
+
+
+def list_order(ids: Subquery) -> list[ColumnElement]:
+    """The order of ``ordered_ids(..., page=None)`` by its own sort keys rather than by ``rn``:
+    then PostgreSQL can read the places in index order and send the first at once (ordered by
+    the window's ``rn``, it built all of a million features before the first: the download
+    timed out)."""
+    return [c.desc() if c.name.endswith("_desc") else c
+            for c in ids.c if c.name.startswith("k")]
 
 
 def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
