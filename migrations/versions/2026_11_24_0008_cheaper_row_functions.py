@@ -1,4 +1,4 @@
-"""Cheaper per-row functions: the same results, a third less database time for a large import.
+"""Cheaper per-row functions: the same results, ~1.5 s less database CPU per 100,000 rows.
 
 * ``lernorte_fold`` (the generated ``search_text`` of every stored place) replaced punctuation
   with ``translate()``, which compares every character with each of the ten it maps (0.85 s
