@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,7 +20,7 @@ from app.admin.api import ADMIN_RESPONSES, Id
 from app.admin.pages import _page
 from app.auth.accounts import User
 from app.auth.deps import CurrentSession, CurrentUser, require_csrf
-from app.deps import Conn
+from app.deps import AppSettings, Conn
 from app.models import Place
 from app.places import editing
 from app.places.errors import StaleVersion
@@ -60,12 +61,17 @@ class Duplicate:
 class QualityList:
     key: str  # the section's id and the word's key
     entries: list
-    count: int
+    count: int | None  # None: not searched (too many places at once)
 
 
-def _visible(user: User) -> list[ColumnElement]:
-    return where_clauses(PlaceFilter(statuses=OPEN_STATUSES,
-                                     municipalities=tuple(user.municipalities)), [])
+def _visible(user: User, municipality: str | None) -> list[ColumnElement]:
+    """The open places the user may edit, narrowed to a chosen municipality (name or AGS)."""
+    clauses = where_clauses(PlaceFilter(statuses=OPEN_STATUSES,
+                                        municipalities=tuple(user.municipalities)), [])
+    if municipality and municipality.strip():
+        clauses += where_clauses(PlaceFilter(statuses=OPEN_STATUSES,
+                                             municipalities=(municipality,)), [])
+    return clauses
 
 
 def _blank(column) -> ColumnElement:
@@ -80,34 +86,52 @@ async def _places(conn: AsyncConnection, clauses: list[ColumnElement], *order) -
     return QualityList("", [Entry(**r._asdict()) for r in rows], count)
 
 
-async def _duplicates(conn: AsyncConnection, user: User) -> QualityList:
+async def _duplicates(conn: AsyncConnection, visible: list[ColumnElement],
+                      max_places: int) -> QualityList:
+    """Pairs of open places at most 50 m apart with similar names, at least one of them visible.
+
+    Each visible place probes the index ix_places_geog (the expression geography(geom)) for its
+    neighbours: about 0.15 ms a place, so over ``max_places`` visible places (a national
+    directory) the pairs are not searched at all (count None) and the page asks for a
+    municipality instead of timing out."""
+    mine = select(func.count()).select_from(
+        select(Place.id).where(*visible).limit(max_places + 1).subquery())
+    if (await conn.execute(mine)).scalar_one() > max_places:
+        return QualityList("duplicates", [], None)
+    place, other = aliased(Place), aliased(Place)
+    near = (
+        select(func.least(place.id, other.id).label("first_id"),
+               func.greatest(place.id, other.id).label("second_id"))
+        .join(other, and_(
+            other.id != place.id,
+            func.ST_DWithin(func.geography(place.geom), func.geography(other.geom),
+                            editing.DUPLICATE_RADIUS_M),
+            func.similarity(func.lernorte_fold(place.name), func.lernorte_fold(other.name))
+            >= DUPLICATE_SIMILARITY))
+        .where(place.id.in_(select(Place.id).where(*visible)),
+               other.status.in_(OPEN_STATUSES))
+        .distinct()
+    ).subquery()
     first, second = aliased(Place), aliased(Place)
-    visible = select(Place.id).where(*_visible(user))
-    # geography(geom) is the expression of the index ix_places_geog: the inner side of the join
-    # is an index scan within 50 m, not a comparison of every pair.
     pairs = (
         select(first.id.label("first_id"), first.name.label("first_name"),
                second.id.label("second_id"), second.name.label("second_name"),
                func.round(func.ST_Distance(func.geography(first.geom), func.geography(second.geom)))
                .label("metres"))
-        .join(second, and_(
-            second.id > first.id,
-            func.ST_DWithin(func.geography(first.geom), func.geography(second.geom),
-                            editing.DUPLICATE_RADIUS_M),
-            func.similarity(func.lernorte_fold(first.name), func.lernorte_fold(second.name))
-            >= DUPLICATE_SIMILARITY))
-        .where(first.status.in_(OPEN_STATUSES), second.status.in_(OPEN_STATUSES),
-               or_(first.id.in_(visible), second.id.in_(visible)))
+        .select_from(near)
+        .join(first, first.id == near.c.first_id)
+        .join(second, second.id == near.c.second_id)
     ).subquery()
-    count = (await conn.execute(select(func.count()).select_from(pairs))).scalar_one()
+    # Every pair in one query (the probes are the cost; a second one to count them doubled it).
     rows = (await conn.execute(select(pairs).order_by(pairs.c.first_name, pairs.c.first_id,
-                                                      pairs.c.second_id).limit(LIST_LIMIT))).all()
+                                                      pairs.c.second_id))).all()
     return QualityList("duplicates", [Duplicate(**{**r._asdict(), "metres": int(r.metres)})
-                                      for r in rows], count)
+                                      for r in rows[:LIST_LIMIT]], len(rows))
 
 
-async def quality_lists(conn: AsyncConnection, user: User) -> list[QualityList]:
-    visible = _visible(user)
+async def quality_lists(conn: AsyncConnection, user: User, municipality: str | None,
+                        max_places: int) -> list[QualityList]:
+    visible = _visible(user, municipality)
     needs_location = await _places(conn, [*visible, Place.geom.is_(None)])
     unverified = await _places(conn, [*visible, or_(
         Place.last_verified.is_(None),
@@ -116,20 +140,27 @@ async def quality_lists(conn: AsyncConnection, user: User) -> list[QualityList]:
     no_contact = await _places(conn, [*visible, _blank(Place.phone), _blank(Place.email),
                                       _blank(Place.website)])
     needs_location.key, unverified.key, no_contact.key = "needs_location", "unverified", "no_contact"
-    return [needs_location, unverified, no_contact, await _duplicates(conn, user)]
+    return [needs_location, unverified, no_contact,
+            await _duplicates(conn, visible, max_places)]
 
 
 async def _quality_page(request: Request, conn: Conn, session, status_code: int = 200,
-                        verified: int | None = None, error: str | None = None) -> HTMLResponse:
+                        verified: int | None = None, error: str | None = None,
+                        municipality: str | None = None) -> HTMLResponse:
+    max_places = request.app.state.settings.quality_duplicates_max_places
     return _page(request, "admin/quality.html", session, status_code=status_code,
-                 lists=await quality_lists(conn, session.user), limit=LIST_LIMIT,
-                 verified=verified, error=error)
+                 lists=await quality_lists(conn, session.user, municipality, max_places),
+                 limit=LIST_LIMIT, verified=verified, error=error,
+                 municipality=municipality or "", max_places=max_places)
 
 
 @router.get("/quality")
 async def quality(request: Request, conn: Conn, session: CurrentSession,
-                  verified: int | None = None) -> HTMLResponse:
-    return await _quality_page(request, conn, session, verified=verified)
+                  verified: int | None = None,
+                  municipality: Annotated[str | None, Query(max_length=100)] = None
+                  ) -> HTMLResponse:
+    return await _quality_page(request, conn, session, verified=verified,
+                               municipality=municipality)
 
 
 @router.post("/quality/{place_id}/verified")
@@ -147,8 +178,12 @@ async def mark_verified(request: Request, place_id: Id, conn: Conn,
 
 @api_router.get("/quality", summary="Places that need a location, have not been verified for 12 "
                                     "months, lack contact data, or look like duplicates")
-async def api_quality(conn: Conn, user: CurrentUser) -> s.QualityOut:
-    lists = {q.key: q for q in await quality_lists(conn, user)}
+async def api_quality(conn: Conn, user: CurrentUser, settings: AppSettings,
+                      municipality: Annotated[str | None, Query(
+                          max_length=100, description="Only this municipality (name or AGS)")] = None
+                      ) -> s.QualityOut:
+    lists = {q.key: q for q in await quality_lists(conn, user, municipality,
+                                                  settings.quality_duplicates_max_places)}
 
     def places(key: str) -> s.QualityPlacesOut:
         return s.QualityPlacesOut(count=lists[key].count,

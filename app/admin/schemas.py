@@ -166,7 +166,9 @@ class DuplicateOut(BaseModel):
 
 
 class DuplicatesOut(BaseModel):
-    count: int
+    count: int | None = Field(description="all such pairs; null when not searched because more "
+                                           "places are visible than can be compared at once "
+                                           "(ask again with municipality=)")
     pairs: list[DuplicateOut]
 
 

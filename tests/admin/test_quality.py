@@ -119,3 +119,35 @@ def test_mark_verified_needs_csrf_and_the_right_town(logged_in, pg, fresh_db):
                        data={"version": version}).status_code == 403
     assert sql(pg, fresh_db, "SELECT version, last_verified FROM places WHERE id = %s",
                (outside_id,)) == [(version, None)]
+
+
+def test_a_chosen_municipality_narrows_every_list(logged_in, pg, fresh_db):
+    everything = logged_in(ADMIN).get("/admin/quality").text
+    page = logged_in(ADMIN).get("/admin/quality", params={"municipality": "Hünfeld"}).text
+    assert 'value="Hünfeld"' in page
+    ids = {int(i) for i in re.findall(r'data-place="(\d+)"', page)}
+    assert ids and sql(pg, fresh_db, "SELECT id FROM places WHERE id = ANY(%s) AND 'Hünfeld' "
+                                     "NOT IN (coalesce(municipality, ''), coalesce(city, ''))",
+                       (list(ids),)) == []
+    assert 0 < _count(page, "unverified") < _count(everything, "unverified")
+    api = logged_in(ADMIN).get("/api/admin/quality", params={"municipality": "hunfeld"}).json()
+    assert api["unverified"]["count"] == 0  # not a spelling of Hünfeld (that is "huenfeld")
+    api = logged_in(ADMIN).get("/api/admin/quality", params={"municipality": "huenfeld"}).json()
+    assert api["unverified"]["count"] == _count(page, "unverified")
+
+
+def test_over_too_many_places_duplicates_ask_for_a_municipality(logged_in, pg, fresh_db):
+    # A national directory: comparing every place with its neighbours would take minutes, so
+    # beyond the limit the page says so instead of timing out, and one municipality works.
+    place_id = sql(pg, fresh_db, "SELECT id FROM places WHERE status = 'published' AND ags LIKE %s "
+                                 "ORDER BY id LIMIT 1", (HUENFELD + "%",))[0][0]
+    sql(pg, fresh_db, """INSERT INTO places (name, geom, status, ags)
+        SELECT upper(name), ST_Project(geom::geography, 20, radians(90))::geometry, 'draft', ags
+        FROM places WHERE id = %s""", (place_id,))
+    admin = logged_in(ADMIN, quality_duplicates_max_places=30)
+    page = admin.get("/admin/quality").text
+    assert 'data-count="duplicates">nicht gesucht<' in page
+    assert "mehr als 30 Orte" in page and _listed(page, "duplicates") == []
+    assert admin.get("/api/admin/quality").json()["duplicates"] == {"count": None, "pairs": []}
+    town = admin.get("/admin/quality", params={"municipality": HUENFELD}).text
+    assert place_id in _listed(town, "duplicates") and _count(town, "duplicates") >= 1
