@@ -74,6 +74,8 @@ def scenarios() -> list[Scenario]:
     found = [Scenario(f"{label} (limit 1000)", {
         "lernorte": f"/api/places?bbox={box}&limit=1000",
         "lernorte (map)": f"/api/places?bbox={box}&limit=1000&{MAP_PROPERTIES}",
+        # What bare answers (id, geometry, name): the cost of the framework alone.
+        "lernorte (name)": f"/api/places?bbox={box}&limit=1000&properties=name",
         "bare": f"/places?bbox={box}&limit=1000",
         "tipg": f"/collections/public.places/items?bbox={box}&limit=1000",
     }) for label, box in boxes]
