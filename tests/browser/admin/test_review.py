@@ -7,14 +7,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.admin.conftest import ADMIN, EDITOR, add_user
+from tests.browser.admin.conftest import log_in
 from tests.browser.helpers import assert_accessible, guard
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "de-DE"}
 
 
 @pytest.fixture
@@ -23,11 +19,6 @@ def review_server(start_server, pg, fresh_db, fresh_url):
     return start_server(fresh_url, LERNORTE_SUGGESTION_MIN_FILL_S="0")
 
 
-def log_in(page: Page, base: str, who: tuple[str, str], next_path: str) -> None:
-    page.goto(base + next_path)
-    page.get_by_label("E-Mail-Adresse").fill(who[0])
-    page.get_by_label("Passwort", exact=True).fill(who[1])
-    page.get_by_role("button", name="Anmelden").click()
 
 
 def test_a_citizen_suggests_a_place_and_an_editor_accepts_and_publishes_it(

@@ -13,11 +13,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "de-DE"}
-
-
-@pytest.fixture
 def admin_server(start_server, pg, fresh_db, fresh_url):
     add_user(pg, fresh_db, *ADMIN, "admin")
     return start_server(fresh_url)

@@ -7,14 +7,9 @@ from playwright.sync_api import Page, expect
 
 from tests.admin.conftest import ADMIN, add_user
 from tests.browser.helpers import assert_accessible, guard
-from tests.browser.test_admin_review import log_in
+from tests.browser.admin.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "de-DE"}
 
 
 def test_categories_and_data_quality_pages_work_and_pass_axe(page: Page, start_server, pg,

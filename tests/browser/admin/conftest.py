@@ -1,0 +1,18 @@
+"""The administration in a real browser: German pages, and logging in through the form."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "de-DE"}
+
+
+def log_in(page: Page, base: str, who: tuple[str, str], next_path: str) -> None:
+    page.goto(base + next_path)
+    page.get_by_label("E-Mail-Adresse").fill(who[0])
+    page.get_by_label("Passwort", exact=True).fill(who[1])
+    page.get_by_role("button", name="Anmelden").click()
