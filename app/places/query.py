@@ -19,10 +19,12 @@ from geoalchemy2 import Geography
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
     Numeric,
     Select,
     and_,
     any_,
+    bindparam,
     case,
     cast,
     column,
@@ -258,10 +260,10 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
     if flt.updated_to is not None:
         clauses.append(Place.updated_at <= flt.updated_to)
     wanted: dict[str, list[str]] = {}
-    for column, value in flt.equals:
-        wanted.setdefault(column, []).append(value)
-    for column, values in wanted.items():  # a repeated attribute: any of its values
-        clauses.append(EQUALITY_COLUMNS[column].in_(values))
+    for attribute, value in flt.equals:
+        wanted.setdefault(attribute, []).append(value)
+    for attribute, values in wanted.items():  # a repeated attribute: any of its values
+        clauses.append(EQUALITY_COLUMNS[attribute].in_(values))
     return clauses
 
 
@@ -559,11 +561,78 @@ async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: l
     return n if n <= cap else None
 
 
+def _page_statement(flt: PlaceFilter, category_ids: list[int], page: Page, lang: str,
+                    detail: bool, properties: tuple[str, ...] | None, rank: bool | None,
+                    rank_limit: int) -> Select:
+    """The page as one row: its size and its features joined into one JSON array in their
+    order. Python then handles one value instead of a row object per place (a third of the
+    app's time for 1,000)."""
+    ids = ordered_ids(flt, category_ids, page, rank, rank_limit).subquery("page_ids")
+    rows = feature_columns(ids, lang, detail, properties).add_columns(ids.c.rn).subquery("rows")
+    joined = func.string_agg(rows.c.feature, aggregate_order_by(literal_column("','"), rows.c.rn))
+    return select(func.count(), func.concat("[", joined, "]"))
+
+
+# The map asks for a box, or for the places near a point within a radius, many times a second in
+# the same shape. Building such a statement and its cache key cost 1–2 ms of Python per request
+# (more than a street's page in the database), so these two shapes are built once, with
+# parameters where the values go, and each request only binds its values. The template filters
+# pass through the same query builder as every other filter.
+_BBOX_TEMPLATE = PlaceFilter(bbox=BBox(*(bindparam(name, type_=Float) for name in (
+    "bbox_min_lon", "bbox_min_lat", "bbox_max_lon", "bbox_max_lat"))))
+_NEAR_TEMPLATE = PlaceFilter(near=Point(bindparam("near_lon", type_=Float),
+                                        bindparam("near_lat", type_=Float)),
+                             radius_m=bindparam("radius_m", type_=Float))
+_PAGE_TEMPLATE = Page(limit=bindparam("page_limit", type_=Integer),
+                      offset=bindparam("page_offset", type_=Integer))
+_CAP_TEMPLATE = bindparam("count_cap", type_=Integer)
+
+
+def _template(flt: PlaceFilter) -> tuple[str, dict[str, Any]] | None:
+    """Which prepared shape a filter has and its values; None for any other filter."""
+    if flt == PlaceFilter(bbox=flt.bbox) and flt.bbox is not None:
+        b = flt.bbox
+        return "bbox", {"bbox_min_lon": b.min_lon, "bbox_min_lat": b.min_lat,
+                        "bbox_max_lon": b.max_lon, "bbox_max_lat": b.max_lat}
+    if (flt == PlaceFilter(near=flt.near, radius_m=flt.radius_m) and flt.near is not None
+            and flt.radius_m is not None):
+        return "near", {"near_lon": flt.near.lon, "near_lat": flt.near.lat,
+                        "radius_m": float(flt.radius_m)}
+    return None
+
+
+@lru_cache(maxsize=256)
+def _prepared_page(shape: str, lang: str, detail: bool,
+                   properties: tuple[str, ...] | None) -> Select:
+    template = _BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE
+    return _page_statement(template, [], _PAGE_TEMPLATE, lang, detail, properties, None,
+                           RANK_LIMIT)
+
+
+@lru_cache(maxsize=4)
+def _prepared_count(shape: str) -> Select:
+    return _bounded_count(_BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE, [], _CAP_TEMPLATE)
+
+
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
                          max_exact_count: int, detail: bool = False,
                          properties: tuple[str, ...] | None = None,
                          rank_limit: int = RANK_LIMIT) -> FeaturePage:
     validate(flt)
+    cap = _count_cap(flt, page, max_exact_count)
+    template = _template(flt)
+    if template is not None:
+        shape, values = template
+        returned, features_json = (await conn.execute(
+            _prepared_page(shape, lang, detail, properties),
+            {**values, "page_limit": page.limit, "page_offset": page.offset})).one()
+        if returned < page.limit and (returned or not page.offset):
+            matched: int | None = page.offset + returned
+        else:
+            n = (await conn.execute(_prepared_count(shape), {**values, "count_cap": cap})).scalar_one()
+            matched = n if n <= cap else None
+        return FeaturePage(features_json=features_json, number_returned=returned,
+                           number_matched=matched, more_than=cap if matched is None else None)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
     # A search is counted first, up to rank_limit: that decides its order and, when ranked, is
@@ -574,21 +643,14 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
         found = (await conn.execute(_bounded_count(flt, category_ids, rank_limit))).scalar_one()
         rank = found <= rank_limit
         searched = found if rank else None
-    ids = ordered_ids(flt, category_ids, page, rank, rank_limit).subquery("page_ids")
-    rows = feature_columns(ids, lang, detail, properties).add_columns(ids.c.rn).subquery("rows")
-    # The page as one row: the features joined into one JSON array in their order. Python then
-    # handles one value instead of a row object per place (a third of the app's time for 1,000).
-    joined = func.string_agg(rows.c.feature, aggregate_order_by(literal_column("','"), rows.c.rn))
-    returned, features_json = (await conn.execute(select(
-        func.count(), func.concat("[", joined, "]")))).one()
-    cap = _count_cap(flt, page, max_exact_count)
+    returned, features_json = (await conn.execute(_page_statement(
+        flt, category_ids, page, lang, detail, properties, rank, rank_limit))).one()
     if returned < page.limit and (returned or not page.offset):
         # The last page: everything before it plus what it holds (past the end, count).
-        matched: int | None = page.offset + returned
+        matched = page.offset + returned
     elif searched is not None and searched <= cap:
         matched = searched
     else:
         matched = await count_matched(conn, flt, category_ids, cap)
     return FeaturePage(features_json=features_json, number_returned=returned,
                        number_matched=matched, more_than=cap if matched is None else None)
-
