@@ -14,20 +14,21 @@ collection's ``bbox`` says which area ``numberMatched`` covers.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Numeric,
     Select,
     and_,
-    any_,
+    bindparam,
     cast,
     column,
     func,
     literal,
     select,
     table,
-    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -67,13 +68,14 @@ def uses_aggregates(flt: PlaceFilter, zoom: int) -> bool:
     return zoom <= FINEST_ZOOM and aggregates_fit(flt)
 
 
-def _from_aggregates(cells: CellRange, category_ids: list[int], filtered: bool) -> Select:
+def _from_aggregates(cells: CellRange, category_ids: ColumnElement, filtered: bool) -> Select:
+    """The aggregated cells of the range; ``category_ids`` an int[] expression."""
     c = cluster_cells.c
     stmt = select(c.cx, c.cy, c.cats, *(c[name] for name in AGGREGATE_COLUMNS)).where(
         c.z == cells.zoom, c.cx.between(cells.min_x, cells.max_x),
         c.cy.between(cells.min_y, cells.max_y))
     if filtered:
-        stmt = stmt.where(c.cats.overlap(cast(category_ids, ARRAY(Integer))))
+        stmt = stmt.where(c.cats.overlap(category_ids))
     return stmt
 
 
@@ -172,9 +174,24 @@ def _features(source: Select, zoom: int) -> Select:
     )
 
 
+# The map's low-zoom views read the aggregates in one of two shapes (with or without
+# categories): built once with parameters, as the map's hot /api/places shapes are
+# (query._prepared_page): building the statement cost several ms of Python per map move.
+_CELLS_TEMPLATE = CellRange(*(bindparam(name, type_=Integer)
+                              for name in ("zoom", "min_x", "max_x", "min_y", "max_y")))
+
+
+@lru_cache(maxsize=2)
+def _prepared_aggregated(filtered: bool) -> Select:
+    return _features(_from_aggregates(_CELLS_TEMPLATE,
+                                      bindparam("category_ids", type_=ARRAY(Integer)), filtered),
+                     _CELLS_TEMPLATE.zoom)
+
+
 async def _aggregated_places(conn: AsyncConnection, cells: CellRange, category_ids: list[int],
                              filtered: bool) -> int:
-    counted = _from_aggregates(cells, category_ids, filtered).subquery("counted")
+    counted = _from_aggregates(cells, cast(category_ids, ARRAY(Integer)),
+                               filtered).subquery("counted")
     total = select(func.coalesce(func.sum(counted.c.n), 0))
     return int((await conn.execute(total)).scalar_one())
 
@@ -193,10 +210,12 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
         if await _aggregated_places(conn, finest, category_ids, filtered) > live_max_places:
             cells = finest  # too many places to count one by one within a map move
     if use_aggregates and uses_aggregates(flt, cells.zoom):
-        source = _from_aggregates(cells, category_ids, filtered)
+        rows = (await conn.execute(_prepared_aggregated(filtered), {
+            "zoom": cells.zoom, "min_x": cells.min_x, "max_x": cells.max_x,
+            "min_y": cells.min_y, "max_y": cells.max_y, "category_ids": category_ids})).all()
     else:
-        source = _on_the_fly(flt, cells, category_ids)
-    rows = (await conn.execute(_features(source, cells.zoom))).all()
+        rows = (await conn.execute(_features(_on_the_fly(flt, cells, category_ids),
+                                             cells.zoom))).all()
     return Clusters(features=[r.feature for r in rows], number_matched=sum(r.n for r in rows),
                     cells=cells)
 
