@@ -6,16 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.admin.conftest import ADMIN, add_user
+from tests.admin.conftest import ADMIN
 from tests.browser.helpers import assert_accessible, guard
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def admin_server(start_server, pg, fresh_db, fresh_url):
-    add_user(pg, fresh_db, *ADMIN, "admin")
-    return start_server(fresh_url)
 
 
 def _log_in(page: Page, base: str) -> None:

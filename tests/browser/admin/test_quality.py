@@ -5,17 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.admin.conftest import ADMIN, add_user
+from tests.admin.conftest import ADMIN
 from tests.browser.helpers import assert_accessible, guard
 from tests.browser.admin.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_categories_and_data_quality_pages_work_and_pass_axe(page: Page, start_server, pg,
-                                                             fresh_db, fresh_url):
-    add_user(pg, fresh_db, *ADMIN, "admin")
-    base = start_server(fresh_url).url
+def test_categories_and_data_quality_pages_work_and_pass_axe(page: Page, admin_server):
+    base = admin_server.url
     # The refused new category answers 422 (Chromium logs it as a console error).
     watch = guard(page, base, allow_console_errors=True)
     log_in(page, base, ADMIN, "/admin/quality")

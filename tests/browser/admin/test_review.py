@@ -65,9 +65,8 @@ def test_a_citizen_suggests_a_place_and_an_editor_accepts_and_publishes_it(
     assert "Musikschule <b>Rhön</b>" in [f["properties"]["name"] for f in features]
 
 
-def test_the_new_admin_pages_pass_axe(page: Page, start_server, pg, fresh_db, fresh_url):
-    add_user(pg, fresh_db, *ADMIN, "admin")
-    base = start_server(fresh_url).url
+def test_the_new_admin_pages_pass_axe(page: Page, admin_server):
+    base = admin_server.url
     # The preview of a file whose columns are not mapped yet answers 422 (a console error).
     watch = guard(page, base, allow_console_errors=True)
     log_in(page, base, ADMIN, "/admin/overview")
