@@ -556,8 +556,14 @@ def _count_cap(flt: PlaceFilter, page: Page, max_exact_count: int) -> int:
 async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
                         cap: int) -> int | None:
     """Exact count up to ``cap``; None beyond it, so a count never costs more than ``cap`` rows."""
-    flt = await resolve_search(conn, flt)
-    n = (await conn.execute(_bounded_count(flt, category_ids, cap))).scalar_one()
+    template = _template(flt)
+    if template is not None:
+        shape, values = template
+        counted = await conn.execute(_prepared_count(shape), {**values, "count_cap": cap})
+    else:
+        flt = await resolve_search(conn, flt)
+        counted = await conn.execute(_bounded_count(flt, category_ids, cap))
+    n = counted.scalar_one()
     return n if n <= cap else None
 
 
@@ -619,35 +625,31 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
                          properties: tuple[str, ...] | None = None,
                          rank_limit: int = RANK_LIMIT) -> FeaturePage:
     validate(flt)
-    cap = _count_cap(flt, page, max_exact_count)
+    category_ids: list[int] = []
+    searched: int | None = None
     template = _template(flt)
     if template is not None:
         shape, values = template
-        returned, features_json = (await conn.execute(
-            _prepared_page(shape, lang, detail, properties),
-            {**values, "page_limit": page.limit, "page_offset": page.offset})).one()
-        if returned < page.limit and (returned or not page.offset):
-            matched: int | None = page.offset + returned
-        else:
-            n = (await conn.execute(_prepared_count(shape), {**values, "count_cap": cap})).scalar_one()
-            matched = n if n <= cap else None
-        return FeaturePage(features_json=features_json, number_returned=returned,
-                           number_matched=matched, more_than=cap if matched is None else None)
-    category_ids = await resolve_categories(conn, flt.categories)
-    flt = await resolve_search(conn, flt)
-    # A search is counted first, up to rank_limit: that decides its order and, when ranked, is
-    # its numberMatched.
-    searched: int | None = None
-    rank: bool | None = None
-    if flt.q and flt.near is None:
-        found = (await conn.execute(_bounded_count(flt, category_ids, rank_limit))).scalar_one()
-        rank = found <= rank_limit
-        searched = found if rank else None
-    returned, features_json = (await conn.execute(_page_statement(
-        flt, category_ids, page, lang, detail, properties, rank, rank_limit))).one()
+        statement = _prepared_page(shape, lang, detail, properties)
+        parameters = {**values, "page_limit": page.limit, "page_offset": page.offset}
+    else:
+        category_ids = await resolve_categories(conn, flt.categories)
+        flt = await resolve_search(conn, flt)
+        # A search is counted first, up to rank_limit: that decides its order and, when ranked,
+        # is its numberMatched.
+        rank: bool | None = None
+        if flt.q and flt.near is None:
+            found = (await conn.execute(_bounded_count(flt, category_ids, rank_limit))).scalar_one()
+            rank = found <= rank_limit
+            searched = found if rank else None
+        statement = _page_statement(flt, category_ids, page, lang, detail, properties, rank,
+                                    rank_limit)
+        parameters = {}
+    returned, features_json = (await conn.execute(statement, parameters)).one()
+    cap = _count_cap(flt, page, max_exact_count)
     if returned < page.limit and (returned or not page.offset):
         # The last page: everything before it plus what it holds (past the end, count).
-        matched = page.offset + returned
+        matched: int | None = page.offset + returned
     elif searched is not None and searched <= cap:
         matched = searched
     else:
