@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -148,10 +148,14 @@ async def _quality_page(request: Request, conn: Conn, session, status_code: int 
                         verified: int | None = None, error: str | None = None,
                         municipality: str | None = None) -> HTMLResponse:
     max_places = request.app.state.settings.quality_duplicates_max_places
+    chosen = (municipality or "").strip()
+    # A misspelt municipality would show four empty lists, which reads as "all is well".
+    unknown = bool(chosen) and not (await conn.execute(
+        select(exists().where(*_visible(session.user, chosen))))).scalar_one()
     return _page(request, "admin/quality.html", session, status_code=status_code,
                  lists=await quality_lists(conn, session.user, municipality, max_places),
                  limit=LIST_LIMIT, verified=verified, error=error,
-                 municipality=municipality or "", max_places=max_places)
+                 municipality=chosen, unknown_municipality=unknown, max_places=max_places)
 
 
 @router.get("/quality")

@@ -151,3 +151,10 @@ def test_over_too_many_places_duplicates_ask_for_a_municipality(logged_in, pg, f
     assert admin.get("/api/admin/quality").json()["duplicates"] == {"count": None, "pairs": []}
     town = admin.get("/admin/quality", params={"municipality": HUENFELD}).text
     assert place_id in _listed(town, "duplicates") and _count(town, "duplicates") >= 1
+
+
+def test_a_municipality_without_places_is_said_not_shown_as_all_well(logged_in):
+    page = logged_in(ADMIN).get("/admin/quality", params={"municipality": "Hünfled"}).text
+    assert 'role="alert"' in page and "Keine Orte in „Hünfled“ gefunden" in page
+    found = logged_in(ADMIN).get("/admin/quality", params={"municipality": "Hünfeld"}).text
+    assert "Keine Orte in" not in found
