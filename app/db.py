@@ -4,7 +4,10 @@ from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
@@ -12,14 +15,11 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
                 command_timeout: float | None = None) -> AsyncEngine:
     """An engine; the web app passes short timeouts from its settings, the CLI keeps patient ones
     (an import may run one long statement)."""
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        # A connection that died while the database was away is noticed and replaced on
-        # checkout, so the app recovers by itself when the database returns.
-        pool_pre_ping=True,
         connect_args={
             "timeout": connect_timeout,
             "command_timeout": command_timeout,
@@ -33,6 +33,22 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
                                 "application_name": "lernorte"},
         },
     )
+    event.listen(engine.sync_engine.pool, "checkout", _discard_closed)
+    return engine
+
+
+def _discard_closed(dbapi_connection: Any, _record: ConnectionPoolEntry,
+                    _proxy: PoolProxiedConnection) -> None:
+    """A connection that died while the database was away is replaced on checkout, so the app
+    recovers by itself when the database returns (the pool tries a new one on this error).
+
+    Instead of pool_pre_ping, which asks the server: asyncpg's adapter pings with three round
+    trips (BEGIN, an empty statement, ROLLBACK), as many as a whole map page needs besides. A
+    server that stops, restarts or ends a session closes its socket, and the event loop has
+    marked the connection closed before the next request runs; a connection cut off silently
+    fails its first statement, is discarded with every older one, and that request is a 503."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the database closed this connection")
 
 
 # Where a middleware that already holds a connection for this request leaves it for the handler.
