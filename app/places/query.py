@@ -610,9 +610,19 @@ def _template(flt: PlaceFilter) -> tuple[str, dict[str, Any]] | None:
 @lru_cache(maxsize=256)
 def _prepared_page(shape: str, lang: str, detail: bool,
                    properties: tuple[str, ...] | None) -> Select:
+    """The page of a prepared shape; near a point with its bounded count as a third column.
+
+    The radius's count is needed whenever the page is full, and it is cheap (up to a few
+    hundred places, see _count_cap): in the page's statement it saves a second statement and
+    its round trip, a sixth of a near request. A box is counted separately, only when its page
+    is full: most boxes the map asks for hold less than a page, and a full one may count up to
+    max_exact_count."""
     template = _BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE
-    return _page_statement(template, [], _PAGE_TEMPLATE, lang, detail, properties, None,
-                           RANK_LIMIT)
+    statement = _page_statement(template, [], _PAGE_TEMPLATE, lang, detail, properties, None,
+                                RANK_LIMIT)
+    if shape == "near":
+        statement = statement.add_columns(_prepared_count(shape).scalar_subquery())
+    return statement
 
 
 @lru_cache(maxsize=4)
@@ -627,11 +637,13 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     validate(flt)
     category_ids: list[int] = []
     searched: int | None = None
+    cap = _count_cap(flt, page, max_exact_count)
     template = _template(flt)
     if template is not None:
         shape, values = template
         statement = _prepared_page(shape, lang, detail, properties)
-        parameters = {**values, "page_limit": page.limit, "page_offset": page.offset}
+        parameters = {**values, "page_limit": page.limit, "page_offset": page.offset,
+                      "count_cap": cap}
     else:
         category_ids = await resolve_categories(conn, flt.categories)
         flt = await resolve_search(conn, flt)
@@ -645,11 +657,12 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
         statement = _page_statement(flt, category_ids, page, lang, detail, properties, rank,
                                     rank_limit)
         parameters = {}
-    returned, features_json = (await conn.execute(statement, parameters)).one()
-    cap = _count_cap(flt, page, max_exact_count)
+    returned, features_json, *counted = (await conn.execute(statement, parameters)).one()
     if returned < page.limit and (returned or not page.offset):
         # The last page: everything before it plus what it holds (past the end, count).
         matched: int | None = page.offset + returned
+    elif counted:  # the near shape's own bounded count
+        matched = counted[0] if counted[0] <= cap else None
     elif searched is not None and searched <= cap:
         matched = searched
     else:

@@ -37,14 +37,20 @@ def test_prepared_shapes_answer_what_the_general_query_answers(demo_url, propert
             async with engine.connect() as conn:
                 for _ in range(2):  # the second round runs from the warm cache
                     for flt in filters:
-                        for page in PAGES:
-                            fast = await fetch_features(conn, flt, page, "de", 10, properties=properties)
-                            general = await fetch_features(conn, _same_filter_in_general_form(flt),
-                                                           page, "de", 10, properties=properties)
+                        general_form = _same_filter_in_general_form(flt)
+                        total = (await fetch_features(conn, general_form, Page(limit=1000), "de",
+                                                      100_000)).number_matched
+                        # A count cap below, at and above the true count, and the default's.
+                        for cap, page in [(c, p) for c in (10, max(total - 1, 0), total, total + 1)
+                                          for p in PAGES]:
+                            fast = await fetch_features(conn, flt, page, "de", cap,
+                                                        properties=properties)
+                            general = await fetch_features(conn, general_form, page, "de", cap,
+                                                           properties=properties)
                             assert fast.features() == general.features(), (flt, page)
                             assert (fast.number_returned, fast.number_matched, fast.more_than) == (
                                 general.number_returned, general.number_matched,
-                                general.more_than), (flt, page)
+                                general.more_than), (flt, page, cap)
                             compared += fast.number_returned
         finally:
             await engine.dispose()
