@@ -1,9 +1,8 @@
-"""The database engine and the connection dependency."""
+"""The database engine, and how a request hands its connection on to its handler."""
 
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -58,15 +57,3 @@ SHARED_CONNECTION = "lernorte.read_connection"
 def share_read_connection(scope: MutableMapping[str, Any], connection: AsyncConnection) -> None:
     """Hand a read-only request's connection on to its handler: one pool checkout per request."""
     scope.setdefault("state", {})[SHARED_CONNECTION] = connection
-
-
-async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A connection in a transaction, committed when the request handler returns; for a public
-    read, the autocommitting connection the caching middleware opened (app/caching.py)."""
-    shared = request.scope.get("state", {}).get(SHARED_CONNECTION)
-    if shared is not None:
-        yield shared
-        return
-    engine: AsyncEngine = request.app.state.engine
-    async with engine.begin() as connection:
-        yield connection

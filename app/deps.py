@@ -1,14 +1,27 @@
 """Typed dependencies shared by the routers."""
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
-from app.db import get_connection
+from app.db import SHARED_CONNECTION
 from app.vocabulary import LANGUAGES
 from geo.errors import InvalidParameter
+
+
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection in a transaction, committed when the request handler returns; for a public
+    read, the autocommitting connection the caching middleware opened (app/caching.py)."""
+    shared = request.scope.get("state", {}).get(SHARED_CONNECTION)
+    if shared is not None:
+        yield shared
+        return
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.begin() as connection:
+        yield connection
 
 
 async def get_app_settings(request: Request) -> Settings:
