@@ -1,11 +1,15 @@
 """Running Alembic from the application (CLI, start-up, readiness check)."""
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.config import PROJECT_ROOT
 
@@ -26,7 +30,28 @@ def _in_own_thread(step: Callable[[Config, str], None], database_url: str, revis
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    # Nothing to do is the usual case (every `lernorte import` and `serve` upgrades first):
+    # one query instead of Alembic's run, which took 0.4–0.9 s of every import's start.
+    if revision == "head" and current_revision(database_url) == head_revision():
+        return
     _in_own_thread(command.upgrade, database_url, revision)
+
+
+def current_revision(database_url: str) -> str | None:
+    """The database's schema revision; None before the first migration."""
+    async def read() -> str | None:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(text("SELECT version_num FROM alembic_version"))
+                        ).scalar()
+        except ProgrammingError:  # no alembic_version table yet
+            return None
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def downgrade(database_url: str, revision: str) -> None:
