@@ -32,7 +32,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.db import share_read_connection
+from app.db import DRIVER_ERRORS, Prepared, share_read_connection
 
 # Path prefixes of public data. Pages that only carry the app shell (/, /embed) are static assets'
 # business; pages that can differ per user never belong here.
@@ -65,10 +65,14 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+_DATA_VERSION = Prepared.of(text("SELECT version, changed_at FROM data_version"))
+
+
 async def data_version(conn: AsyncConnection) -> tuple[int, datetime]:
-    """The current version of the public data and when it last changed."""
-    row = (await conn.execute(text("SELECT version, changed_at FROM data_version"))).one()
-    return row.version, row.changed_at
+    """The current version of the public data and when it last changed (asked before every
+    public read, so on the driver itself: see app.db.Prepared)."""
+    version, changed_at = await _DATA_VERSION.fetchrow(conn, {})
+    return version, changed_at
 
 
 def make_etag(version: int, url: str, headers: Headers) -> str:
@@ -132,7 +136,7 @@ class ConditionalCache:
             await conn.start()
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             version, changed_at = await data_version(conn)
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError, *DRIVER_ERRORS):
             await _close(conn)
             # No validators without the database; the handler reports the outage itself.
             await self.app(scope, receive, send)

@@ -13,8 +13,10 @@ collection's ``bbox`` says which area ``numberMatched`` covers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import CTE, Subquery
 from sqlalchemy.types import String
 
+from app.db import Prepared
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from geo.errors import InvalidParameter
@@ -182,10 +185,10 @@ _CELLS_TEMPLATE = CellRange(*(bindparam(name, type_=Integer)
 
 
 @lru_cache(maxsize=2)
-def _prepared_aggregated(filtered: bool) -> Select:
-    return _features(_from_aggregates(_CELLS_TEMPLATE,
-                                      bindparam("category_ids", type_=ARRAY(Integer)), filtered),
-                     _CELLS_TEMPLATE.zoom)
+def _prepared_aggregated(filtered: bool) -> Prepared:
+    return Prepared.of(_features(_from_aggregates(
+        _CELLS_TEMPLATE, bindparam("category_ids", type_=ARRAY(Integer)), filtered),
+        _CELLS_TEMPLATE.zoom))
 
 
 async def _aggregated_places(conn: AsyncConnection, cells: CellRange, category_ids: list[int],
@@ -210,14 +213,14 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
         if await _aggregated_places(conn, finest, category_ids, filtered) > live_max_places:
             cells = finest  # too many places to count one by one within a map move
     if use_aggregates and uses_aggregates(flt, cells.zoom):
-        rows = (await conn.execute(_prepared_aggregated(filtered), {
+        rows: Sequence[Any] = await _prepared_aggregated(filtered).fetch(conn, {
             "zoom": cells.zoom, "min_x": cells.min_x, "max_x": cells.max_x,
-            "min_y": cells.min_y, "max_y": cells.max_y, "category_ids": category_ids})).all()
+            "min_y": cells.min_y, "max_y": cells.max_y, "category_ids": category_ids})
     else:
         rows = (await conn.execute(_features(_on_the_fly(flt, cells, category_ids),
                                              cells.zoom))).all()
-    return Clusters(features=[r.feature for r in rows], number_matched=sum(r.n for r in rows),
-                    cells=cells)
+    return Clusters(features=[feature for feature, _ in rows],
+                    number_matched=sum(n for _, n in rows), cells=cells)
 
 
 def bbox_list(bbox: BBox) -> list[float]:

@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Subquery
 from sqlalchemy.types import String, Text
 
+from app.db import Prepared
 from app.models import Category, Place, PlaceCategory, Stage
 from app.vocabulary import TARGET_GROUPS
 from geo.errors import InvalidParameter
@@ -559,11 +560,10 @@ async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: l
     template = _template(flt)
     if template is not None:
         shape, values = template
-        counted = await conn.execute(_prepared_count(shape), {**values, "count_cap": cap})
+        n = (await _prepared_count_run(shape).fetchrow(conn, {**values, "count_cap": cap}))[0]
     else:
         flt = await resolve_search(conn, flt)
-        counted = await conn.execute(_bounded_count(flt, category_ids, cap))
-    n = counted.scalar_one()
+        n = (await conn.execute(_bounded_count(flt, category_ids, cap))).scalar_one()
     return n if n <= cap else None
 
 
@@ -609,7 +609,7 @@ def _template(flt: PlaceFilter) -> tuple[str, dict[str, Any]] | None:
 
 @lru_cache(maxsize=256)
 def _prepared_page(shape: str, lang: str, detail: bool,
-                   properties: tuple[str, ...] | None) -> Select:
+                   properties: tuple[str, ...] | None) -> Prepared:
     """The page of a prepared shape; near a point with its bounded count as a third column.
 
     The radius's count is needed whenever the page is full, and it is cheap (up to a few
@@ -622,12 +622,17 @@ def _prepared_page(shape: str, lang: str, detail: bool,
                                 RANK_LIMIT)
     if shape == "near":
         statement = statement.add_columns(_prepared_count(shape).scalar_subquery())
-    return statement
+    return Prepared.of(statement)
 
 
 @lru_cache(maxsize=4)
 def _prepared_count(shape: str) -> Select:
     return _bounded_count(_BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE, [], _CAP_TEMPLATE)
+
+
+@lru_cache(maxsize=4)
+def _prepared_count_run(shape: str) -> Prepared:
+    return Prepared.of(_prepared_count(shape))
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
@@ -641,9 +646,8 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     template = _template(flt)
     if template is not None:
         shape, values = template
-        statement = _prepared_page(shape, lang, detail, properties)
-        parameters = {**values, "page_limit": page.limit, "page_offset": page.offset,
-                      "count_cap": cap}
+        row = await _prepared_page(shape, lang, detail, properties).fetchrow(conn, {
+            **values, "page_limit": page.limit, "page_offset": page.offset, "count_cap": cap})
     else:
         category_ids = await resolve_categories(conn, flt.categories)
         flt = await resolve_search(conn, flt)
@@ -654,10 +658,9 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
             found = (await conn.execute(_bounded_count(flt, category_ids, rank_limit))).scalar_one()
             rank = found <= rank_limit
             searched = found if rank else None
-        statement = _page_statement(flt, category_ids, page, lang, detail, properties, rank,
-                                    rank_limit)
-        parameters = {}
-    returned, features_json, *counted = (await conn.execute(statement, parameters)).one()
+        row = (await conn.execute(_page_statement(flt, category_ids, page, lang, detail,
+                                                  properties, rank, rank_limit))).one()
+    returned, features_json, *counted = row
     if returned < page.limit and (returned or not page.offset):
         # The last page: everything before it plus what it holds (past the end, count).
         matched: int | None = page.offset + returned
