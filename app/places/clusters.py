@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import CTE, Subquery
 from sqlalchemy.types import String
@@ -87,24 +87,32 @@ def _mercator_cell(value, zoom: int):
 
 
 def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> Select:
-    """Each matching place as a one-place cell row, in the same shape as the aggregates."""
+    """The matching places summed per cell and set of categories, in the shape of the
+    aggregates. Summed here, because everything after (numbering, a row per category, two
+    counts per cell) costs per row: for a search that a fifth of a million places match,
+    220,000 rows became a few thousand."""
     lon, lat = func.ST_X(Place.geom), func.ST_Y(Place.geom)
     clamped = func.radians(func.least(func.greatest(lat, -85.0511), 85.0511))
     x = (lon + 180.0) / 360.0
     y = (1.0 - func.ln(func.tan(clamped) + 1.0 / func.cos(clamped)) / func.pi()) / 2.0
-    cats = (select(func.coalesce(func.array_agg(PlaceCategory.category_id),
+    # Sorted, so that places with the same categories fall into one group.
+    cats = (select(func.coalesce(func.array_agg(aggregate_order_by(PlaceCategory.category_id,
+                                                                   PlaceCategory.category_id)),
                                  cast([], ARRAY(Integer))))
             .where(PlaceCategory.place_id == Place.id).scalar_subquery())
     places = (
         select(_mercator_cell(x, cells.zoom).label("cx"), _mercator_cell(y, cells.zoom).label("cy"),
-               cats.label("cats"), literal(1).label("n"), lon.label("sum_lon"),
-               lat.label("sum_lat"), lon.label("min_lon"), lat.label("min_lat"),
-               lon.label("max_lon"), lat.label("max_lat"))
+               cats.label("cats"), lon.label("lon"), lat.label("lat"))
         .where(Place.geom.isnot(None), *where_clauses(replace(flt, bbox=cells.bbox()), category_ids))
         .subquery("matching")
     )
-    return select(places).where(places.c.cx.between(cells.min_x, cells.max_x),
-                                places.c.cy.between(cells.min_y, cells.max_y))
+    m = places.c
+    return (select(m.cx, m.cy, m.cats, cast(func.count(), Integer).label("n"),
+                   func.sum(m.lon).label("sum_lon"), func.sum(m.lat).label("sum_lat"),
+                   func.min(m.lon).label("min_lon"), func.min(m.lat).label("min_lat"),
+                   func.max(m.lon).label("max_lon"), func.max(m.lat).label("max_lat"))
+            .where(m.cx.between(cells.min_x, cells.max_x), m.cy.between(cells.min_y, cells.max_y))
+            .group_by(m.cx, m.cy, m.cats))
 
 
 def _counts_per_cell(rows: Subquery, name: str) -> CTE:
