@@ -192,13 +192,24 @@ async def resolve_search(conn: AsyncConnection, flt: PlaceFilter) -> PlaceFilter
     return replace(flt, search_patterns=tuple(patterns))
 
 
+# Letters or digits three in a row: pg_trgm makes trigrams of nothing else, so a LIKE pattern
+# without them gives its index nothing to look up.
+TRIGRAM = re.compile(r"[^\W_]{3}")
+
+
 def _search_clause(flt: PlaceFilter, index: int, word: str) -> ColumnElement:
     if flt.search_patterns:
         patterns: ColumnElement = cast(list(flt.search_patterns[index]), ARRAY(Text))
     else:
         patterns = func.array_cat(cast([f"%{_like_escape(word)}%"], ARRAY(Text)),
                                   func.array(_alternatives(word).scalar_subquery()))
-    return Place.search_text.like(any_(patterns))
+    if TRIGRAM.search(word):
+        return Place.search_text.like(any_(patterns))
+    # A word such as "am" is checked place by place, out of the trigram index's reach
+    # (``|| ''``): in the index its pattern became a scan of the whole index, and since the
+    # planner puts every indexable condition into one scan, "am Park" was read sequentially
+    # (0.78 s at a million places) instead of through the index for "park" (46 ms).
+    return Place.search_text.concat("").like(any_(patterns))
 
 
 def _ags_prefix_clause(prefix: str) -> ColumnElement:

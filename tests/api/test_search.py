@@ -81,3 +81,19 @@ def test_a_typo_of_a_common_word_matches_the_word_not_everything(client):
     # into that word, so it finds the same places as the word itself.
     assert names(client, q="Grundschle", limit=1000) == names(client, q="Grundschule",
                                                              limit=1000)
+
+
+def test_a_word_of_two_letters_narrows_the_search_alone_and_next_to_a_longer_word(client):
+    # "am" is too short for the trigram index and is checked place by place; it must still
+    # mean "contains these letters", alone and together with a word the index answers.
+    everything = names(client, limit=1000)
+    with_am = names(client, q="am", limit=1000)
+    assert 0 < len(with_am) < len(everything)
+    assert "Grundschule am Langenberg" in with_am
+    assert "Grundschule Uttrichshausen" not in with_am
+    assert sorted(names(client, q="am Rippberg")) == ["Grundschule am Rippberg Hattenhof"]
+    assert sorted(names(client, q="Rippberg am")) == ["Grundschule am Rippberg Hattenhof"]
+    assert names(client, q="xq Rippberg") == []
+    # "C+" has no three letters in a row either, and its "+" is a letter of the text, not a
+    # pattern: nothing in the demo data contains it.
+    assert names(client, q="C+ Rippberg") == []
