@@ -42,6 +42,7 @@ PHASES = [
     ("history (revisions)", r"INSERT INTO revisions"),
     ("categories", r"place_categories"),
     ("cluster aggregates", r"lernorte_cluster_"),
+    ("read indexes (first load)", r"^(CREATE|DROP) INDEX"),
     ("commit", r"^(COMMIT|RELEASE SAVEPOINT)"),
 ]
 LOG_ENTRY = re.compile(r"^(\d{4}-\d\d-\d\d [\d:.]+) \w+ \[(\d+)\] LOG:  duration: ([\d.]+) ms  "

@@ -7,8 +7,9 @@ changed and leaves the rest alone, recording each create and update in the histo
 Large files go through in chunks of ``CHUNK`` rows, all in one transaction (one savepoint): while
 the database stores one chunk, a worker thread reads and validates the next, so Python and
 PostgreSQL work at the same time. Per-row work inside the database is avoided where it can be
-done once for the whole import (see ``_bulk_session``); nothing is visible to others before the
-commit, and a failure anywhere rolls everything back.
+done once for the whole import (see ``_bulk_session``), and a first load builds its read indexes
+once at the end (``indexes``); nothing is visible to others before the commit, and a failure
+anywhere rolls everything back.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.importing.indexes import build_indexes, defer_read_indexes
 from app.importing.readers import Row
 from app.places.snapshot import snapshot_sql
 from app.places.validation import PlaceRecord, validate_record
@@ -209,6 +211,9 @@ async def import_rows(conn: AsyncConnection, rows: Iterable[Row], *, user_id: in
     savepoint = await conn.begin_nested()
     try:
         bulk = await _bulk_session(conn, user_id)
+        # More than a first chunk: a large file, worth building the indexes anew for.
+        deferred = (await defer_read_indexes(conn)
+                    if chunk is not None and chunk.count(b"\n") >= FIRST_CHUNK else [])
         await conn.execute(text(STAGING))
         first = True
         while chunk is not None:
@@ -218,6 +223,7 @@ async def import_rows(conn: AsyncConnection, rows: Iterable[Row], *, user_id: in
             chunk = await reading
             reading = None
         await conn.execute(text("DROP TABLE import_rows"))
+        await build_indexes(conn, deferred)
         if bulk:
             await _finish_bulk(conn)
     except Exception:

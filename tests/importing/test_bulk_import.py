@@ -68,6 +68,11 @@ def _stored(pg, db: str) -> dict[str, list[tuple]]:
     }
 
 
+def _indexes(pg, db: str) -> list[tuple]:
+    return sql(pg, db, "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                       "WHERE schemaname = 'public' ORDER BY 1, 2")
+
+
 def _assert_clusters_match_places(pg, db: str) -> None:
     """The aggregates at every zoom hold exactly the published places with a location."""
     published = sql(pg, db, "SELECT count(*) FROM places "
@@ -90,6 +95,8 @@ def test_thousands_of_rows_become_places_with_categories_history_and_clusters(pg
     path = tmp_path / "places.csv"
     write_csv(str(path), ROWS, seed=11)
     rows = _rows(path)
+    migrate.upgrade(empty_url)
+    schema = _indexes(pg, _db(empty_url))
 
     result = lernorte(empty_url, "import", str(path))
     assert result.returncode == 0, result.stderr
@@ -116,6 +123,14 @@ def test_thousands_of_rows_become_places_with_categories_history_and_clusters(pg
         [("import-create", 1, ROWS, ROWS)]
     _assert_clusters_match_places(pg, db)
     assert sql(pg, db, "SELECT count(*) FROM cluster_pending") == [(0,)]
+    # A first load builds the read indexes at the end: all of them, as the migrations made them,
+    # and the search and the map read through them.
+    assert _indexes(pg, db) == schema
+    some = rows[123]
+    plan = "\n".join(r[0] for r in sql(pg, db, "EXPLAIN SELECT id FROM places "
+                                                "WHERE search_text LIKE %s",
+                                         (f"%{some['name'].lower()[:12]}%",)))
+    assert "ix_places_search_text" in plan
 
 
 def test_reimport_after_edits_updates_just_those_places(pg, tmp_path, empty_url):
@@ -258,9 +273,11 @@ def test_a_failure_in_a_later_chunk_stores_nothing(pg, tmp_path, empty_url, monk
         await record_history(conn, user_id)
     monkeypatch.setattr(store, "_record_history", failing_on_the_third_chunk)
 
+    schema = _indexes(pg, db)
     with pytest.raises(Exception, match="division by zero"):
         _in_process(empty_url, path)
     assert len(calls) == 3
+    assert _indexes(pg, db) == schema  # the dropped read indexes are back
     for table in ("places", "place_categories", "revisions", "cluster_cells", "cluster_pending"):
         assert sql(pg, db, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert sql(pg, db, "SELECT version FROM data_version") == before
@@ -269,5 +286,7 @@ def test_a_failure_in_a_later_chunk_stores_nothing(pg, tmp_path, empty_url, monk
     monkeypatch.setattr(store, "_record_history", record_history)
     dry = _in_process(empty_url, path, dry_run=True)
     assert (dry.created, sql(pg, db, "SELECT count(*) FROM places")) == (3000, [(0,)])
+    assert _indexes(pg, db) == schema
     assert _in_process(empty_url, path).created == 3000
+    assert _indexes(pg, db) == schema
     _assert_clusters_match_places(pg, db)
