@@ -369,16 +369,21 @@ def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None,
     clauses = where_clauses(flt, category_ids)
     if flt.near is not None:
         clauses.append(_nearest_bound(flt, clauses, page.offset + page.limit))
+    # Nearest first sorts by the distance itself: selected once, not again as a key (a spheroid
+    # distance costs ~9 µs a place).
+    # Ordered by the selected columns' names, so that each key is computed once per place.
+    distance_column = (distance if distance is not None else literal(None)).label("distance")
+    key_columns = [distance_column if distance is not None and key.compare(distance)
+                   else key.label(f"k{i}") for i, (key, _) in enumerate(keys)]
     inner = (
-        select(Place.id.label("id"),
-               (distance if distance is not None else literal(None)).label("distance"),
-               *(key.label(f"k{i}") for i, (key, _) in enumerate(keys)))
+        select(Place.id.label("id"), distance_column,
+               *(c for c in key_columns if c is not distance_column))
         .where(*clauses)
-        .order_by(*_sorted(keys))
+        .order_by(*_sorted([(c, descending) for c, (_, descending) in zip(key_columns, keys)]))
         .limit(page.limit).offset(page.offset)
         .subquery("page")
     )
-    numbered = [(inner.c[f"k{i}"], descending) for i, (_, descending) in enumerate(keys)]
+    numbered = [(inner.c[c.name], descending) for c, (_, descending) in zip(key_columns, keys)]
     return select(inner.c.id, inner.c.distance,
                   func.row_number().over(order_by=_sorted(numbered)).label("rn"))
 
