@@ -369,9 +369,8 @@ def ordered_ids(flt: PlaceFilter, category_ids: list[int], page: Page | None,
     clauses = where_clauses(flt, category_ids)
     if flt.near is not None:
         clauses.append(_nearest_bound(flt, clauses, page.offset + page.limit))
-    # Nearest first sorts by the distance itself: selected once, not again as a key (a spheroid
-    # distance costs ~9 µs a place).
-    # Ordered by the selected columns' names, so that each key is computed once per place.
+    # Sorted by the selected columns' names, so that each key is computed once per place; nearest
+    # first sorts by the distance column itself (a spheroid distance costs ~9 µs a place).
     distance_column = (distance if distance is not None else literal(None)).label("distance")
     key_columns = [distance_column if distance is not None and key.compare(distance)
                    else key.label(f"k{i}") for i, (key, _) in enumerate(keys)]
@@ -576,7 +575,7 @@ async def count_matched(conn: AsyncConnection, flt: PlaceFilter, category_ids: l
     template = _template(flt)
     if template is not None:
         shape, values = template
-        n = (await _prepared_count_run(shape).fetchrow(conn, {**values, "count_cap": cap}))[0]
+        n = (await _prepared_count(shape).fetchrow(conn, {**values, "count_cap": cap}))[0]
     else:
         flt = await resolve_search(conn, flt)
         n = (await conn.execute(_bounded_count(flt, category_ids, cap))).scalar_one()
@@ -637,18 +636,17 @@ def _prepared_page(shape: str, lang: str, detail: bool,
     statement = _page_statement(template, [], _PAGE_TEMPLATE, lang, detail, properties, None,
                                 RANK_LIMIT)
     if shape == "near":
-        statement = statement.add_columns(_prepared_count(shape).scalar_subquery())
+        statement = statement.add_columns(_count_template(shape).scalar_subquery())
     return Prepared.of(statement)
 
 
-@lru_cache(maxsize=4)
-def _prepared_count(shape: str) -> Select:
+def _count_template(shape: str) -> Select:
     return _bounded_count(_BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE, [], _CAP_TEMPLATE)
 
 
 @lru_cache(maxsize=4)
-def _prepared_count_run(shape: str) -> Prepared:
-    return Prepared.of(_prepared_count(shape))
+def _prepared_count(shape: str) -> Prepared:
+    return Prepared.of(_count_template(shape))
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
