@@ -68,10 +68,18 @@ def find_pg_bin(install: bool = True) -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_port(preferred: int | None = None) -> int:
+    """``preferred`` when it is free, otherwise any free port."""
+    for port in ((preferred, 0) if preferred else (0,)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # As PostgreSQL binds: a port whose last connections linger in TIME_WAIT is free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise ClusterError("no free port on 127.0.0.1")
 
 
 @dataclass
@@ -146,7 +154,10 @@ class Cluster:
             self._run([str(bin_dir / "initdb"), "-D", str(self.pgdata), "-U", "postgres",
                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
                       check=True, capture_output=True)
-        port = _free_port()
+        # The port of the last start when it is still free: a server that is running keeps its
+        # database URL, and reconnects by itself after `lernorte db stop` and `db start`.
+        previous = self.port_file.read_text().strip() if self.port_file.exists() else ""
+        port = _free_port(int(previous) if previous.isdigit() else None)
         options = " ".join([f"-p {port}", f"-k {self.sockdir}", "-c listen_addresses=127.0.0.1",
                             *self.extra_options])
         result = self._run([str(bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file),
