@@ -32,6 +32,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
             # requests the cores are busy anyway.
             "server_settings": {"plan_cache_mode": "force_custom_plan",
                                 "max_parallel_workers_per_gather": "0",
+                                "jit": "off",
                                 "application_name": "lernorte"},
         },
     )
