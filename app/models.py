@@ -136,7 +136,12 @@ class PlaceCategory(Base):
     """A place's categories; position 0 is its primary one (icon and colour)."""
 
     __tablename__ = "place_categories"
-    __table_args__ = (Index("ix_place_categories_category_id_place_id", "category_id", "place_id"),)
+    __table_args__ = (
+        Index("ix_place_categories_category_id_place_id", "category_id", "place_id"),
+        # A place's primary category without visiting the table (migration 0012).
+        Index("ix_place_categories_primary", "place_id", "position",
+              postgresql_include=["category_id"]),
+    )
 
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"),
