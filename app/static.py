@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,32 @@ def _asset_response(request: Request, path: Path, cache_control: str) -> Respons
 def _inside(root: Path, relative: str) -> Path | None:
     candidate = (root / relative).resolve()
     return candidate if candidate.is_relative_to(root.resolve()) else None
+
+
+# A static import: `import … from "./x.js"` or `import "./x.js"`, over several lines if need be.
+STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;'"]*?\bfrom\s*["'](\.{1,2}/[^"']+)["']"""
+                           r"""|^\s*import\s*["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
+
+
+@lru_cache
+def module_imports(entry: str) -> tuple[str, ...]:
+    """The URLs of every module that the frontend module ``entry`` (under frontend/) imports,
+    directly or not, in the order they are found.
+
+    The page preloads them all (``<link rel="modulepreload">``): left to themselves, browsers
+    only learn of a module when the one importing it has arrived, four levels deep for the map,
+    one round trip (or revalidation) each before the map can ask for its first places."""
+    root = (FRONTEND / entry).parent
+    found: list[Path] = []
+    pending = [FRONTEND / entry]
+    while pending:
+        source = pending.pop(0)
+        for match in STATIC_IMPORT.finditer(source.read_text(encoding="utf-8")):
+            target = (source.parent / (match.group(1) or match.group(2))).resolve()
+            if target not in found and target.is_relative_to(root.resolve()):
+                found.append(target)
+                pending.append(target)
+    return tuple(static_url(path.relative_to(FRONTEND.resolve()).as_posix()) for path in found)
 
 
 @lru_cache

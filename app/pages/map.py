@@ -20,7 +20,7 @@ from app.config import Settings
 from app.embed.oembed import discovery_href
 from app.pages import i18n
 from app.pages.render import environment
-from app.static import static_url, vendor_url
+from app.static import module_imports, static_url, vendor_url
 from app.vocabulary import OFFERED_LANGUAGES, TARGET_GROUPS
 
 STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
@@ -31,6 +31,7 @@ STYLESHEETS = (vendor_url("leaflet", "dist/leaflet.css"),
 CLASSIC_SCRIPTS = (vendor_url("leaflet", "dist/leaflet.js"),
                    vendor_url("leaflet.markercluster", "dist/leaflet.markercluster.js"))
 MAIN_SCRIPT = static_url("src/main.js")
+MAIN_IMPORTS = module_imports("src/main.js")
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,6 +90,7 @@ def render_map_page(request: Request, options: dict[str, Any] | None = None) -> 
         data_attribution=settings.data_attribution,
         settings_json=orjson.dumps(page_settings).decode(),
         stylesheets=STYLESHEETS, classic_scripts=CLASSIC_SCRIPTS, main_script=MAIN_SCRIPT,
+        module_preloads=MAIN_IMPORTS,
         oembed_href=discovery_href(str(request.url)), full_map_url=options.get("fullMapUrl"),
         full_map_label=options.get("fullMapLabel"), frame_script=options.get("frameScript"),
         list_url=list_url(request, options),

@@ -66,6 +66,19 @@ def test_markers_clusters_list_and_count_appear(page: Page, live_server):
     watch.check()
 
 
+def test_every_module_the_map_loads_is_announced_by_the_page(page: Page, live_server):
+    """The page names all its modules up front (modulepreload), so the browser fetches them at
+    once instead of one import level per round trip."""
+    modules: list[str] = []
+    page.on("request", lambda r: modules.append(r.url) if "/static/src/" in r.url else None)
+    watch = open_map(page, live_server)
+    preloaded = page.eval_on_selector_all("link[rel=modulepreload]", "links => links.map(l => l.href)")
+    main = live_server.url + "/static/src/main.js"
+    assert len(modules) > 10
+    assert set(modules) == set(preloaded) | {main}
+    watch.check()
+
+
 def test_each_filter_changes_map_list_and_counts_together(page: Page, live_server):
     watch = open_map(page, live_server)
     page.locator("summary", has_text="Schule").first.click()
