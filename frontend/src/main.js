@@ -167,12 +167,15 @@ async function loadViewport() {
   const params = withParams(base, request.params);
   const showCells = async (cellParams) => {
     const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
-    const [answer, firstPlaces] = await Promise.all([
-      runViewport((signal) => api.clusters(cellParams, signal)),
-      runViewportList((signal) => api.places(listParams, signal)),
-    ]);
+    const cellsAnswer = runViewport((signal) => api.clusters(cellParams, signal));
+    const listAnswer = runViewportList((signal) => api.places(listParams, signal));
+    listAnswer.catch(() => {}); // reported where it is awaited below, not as unhandled meanwhile
+    // The cells are drawn as soon as they are there: with a filter over a large area the list's
+    // first places can take longer to find than the counts of the aggregates.
+    const answer = await cellsAnswer;
     markers.setFeatures([]);
     cells.set(answer.features);
+    const firstPlaces = await listAnswer;
     list?.show(firstPlaces.features);
     announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
   };
