@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
-from app.places.clusters import aggregates_fit, cluster_cells
+from app.places.aggregates import aggregates_fit, cluster_cells
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from app.places.query import count_matched
 

@@ -26,11 +26,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    column,
     func,
     literal,
     select,
-    table,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,17 +37,12 @@ from sqlalchemy.types import String
 
 from app.db import Prepared
 from app.models import Category, Place, PlaceCategory, Stage
+from app.places.aggregates import AGGREGATE_COLUMNS, FINEST_ZOOM, aggregates_fit, cluster_cells
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from geo.errors import InvalidParameter
 from geo.grid import CellRange, fitting_range
 from geo.params import BBox
 
-FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
-
-AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
-cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
-                      column("cy", Integer), column("cats", ARRAY(Integer)),
-                      *(column(c) for c in AGGREGATE_COLUMNS))
 
 
 @dataclass
@@ -57,14 +50,6 @@ class Clusters:
     features: list[str]  # GeoJSON Features as JSON text
     number_matched: int
     cells: CellRange
-
-
-def aggregates_fit(flt: PlaceFilter) -> bool:
-    """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
-    return (flt.statuses == ("published",) and not flt.ids and not flt.q and flt.near is None
-            and not flt.target_groups and not flt.languages and not flt.municipalities
-            and not flt.stages and not flt.equals and flt.updated_from is None
-            and flt.updated_to is None)
 
 
 def uses_aggregates(flt: PlaceFilter, zoom: int) -> bool:

@@ -223,12 +223,25 @@ def test_a_radius_is_counted_only_as_far_as_the_page_reaches(client):
 
 def test_the_last_page_knows_the_total_even_beyond_the_exact_count(make_client, demo_url):
     client = make_client(demo_url, max_exact_count=10)
-    first = client.get("/api/places", params={"limit": 50}).json()
+    # All 87 places lie in the district 06631; a municipality is counted, not aggregated.
+    district = {"municipality": "06631"}
+    first = client.get("/api/places", params={**district, "limit": 50}).json()
     assert "numberMatched" not in first
-    last = client.get("/api/places", params={"limit": 50, "offset": 50}).json()
+    last = client.get("/api/places", params={**district, "limit": 50, "offset": 50}).json()
     assert last["numberReturned"] == 37 and last["numberMatched"] == 87
-    past = client.get("/api/places", params={"limit": 50, "offset": 100}).json()
+    past = client.get("/api/places", params={**district, "limit": 50, "offset": 100}).json()
     assert past["numberReturned"] == 0 and "numberMatched" not in past
+
+
+def test_the_whole_directory_and_categories_have_exact_totals_beyond_the_exact_count(
+        make_client, demo_url):
+    # From the cluster aggregates: exact at any size without counting.
+    client = make_client(demo_url, max_exact_count=10)
+    assert client.get("/api/places", params={"limit": 1}).json()["numberMatched"] == 87
+    every = client.get("/api/places", params={"category": "grundschule", "limit": 1000}).json()
+    assert every["numberReturned"] > 10
+    first = client.get("/api/places", params={"category": "grundschule", "limit": 1}).json()
+    assert first["numberMatched"] == every["numberReturned"]
 
 
 def test_every_ags_prefix_selects_exactly_the_places_whose_key_starts_with_it(client):

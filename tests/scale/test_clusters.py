@@ -131,3 +131,25 @@ def test_clusters_reject_what_makes_no_sense(client, params, mentions):
     response = client.get("/api/clusters", params=params)
     assert response.status_code == 422
     assert mentions in response.text
+
+
+def test_a_count_is_exact_from_the_aggregates_or_bounded_by_the_page(make_client, scale_url):
+    client = make_client(scale_url)
+
+    def answer(**params):
+        return client.get("/api/places", params={**params, "properties": ""}).json()
+
+    # The whole directory and a category: exact however small the page.
+    for params in ({}, {"category": "kita"}):
+        truth = answer(**params, limit=10000)["numberReturned"]
+        assert truth > 1000
+        assert answer(**params, limit=1)["numberMatched"] == truth
+    # Any other filter is counted as far as the page reaches (8 matches per place, at least
+    # 1,000): beyond that the total is left out and the answer links to the next page.
+    kinder = {"target_group": "kinder"}
+    truth = answer(**kinder, limit=10000)["numberReturned"]
+    assert 1000 < truth < 8 * 1000
+    small = answer(**kinder, limit=100)
+    assert "numberMatched" not in small
+    assert any(link["rel"] == "next" for link in small["links"])
+    assert answer(**kinder, limit=1000)["numberMatched"] == truth
