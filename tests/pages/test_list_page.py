@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.pages.list import PAGE_SIZE, distance_text
+from app.pages.list import PAGE_SIZE, count_text, distance_text
 from tests.conftest import sql
 
 
@@ -88,10 +88,20 @@ def test_the_map_page_links_its_list_for_readers_without_javascript(client):
 
 def test_a_total_too_costly_to_count_is_shown_as_a_lower_bound(make_client, demo_url):
     # Beyond the exact count the list says how far it counted, and still pages on.
+    # All 87 places lie in the district 06631; a municipality is counted, not aggregated.
     client = make_client(demo_url, max_exact_count=60)
-    first = client.get("/liste?lang=de")
+    first = client.get("/liste?lang=de&municipality=06631")
     assert "Lernorte 1 bis 50 von über 60" in first.text
     assert 'rel="next"' in first.text
-    assert "Places 1 to 50 of more than 60" in client.get("/liste?lang=en").text
-    last = client.get("/liste?lang=de&offset=50")  # the last page knows the total
+    assert "Places 1 to 50 of more than 60" in client.get("/liste?lang=en&municipality=06631").text
+    last = client.get("/liste?lang=de&municipality=06631&offset=50")  # the last page knows
     assert "Lernorte 51 bis 87 von 87" in last.text
+    # The whole directory is counted from the aggregates: exact whatever the limit.
+    assert "Lernorte 1 bis 50 von 87" in client.get("/liste?lang=de").text
+
+
+def test_counts_are_grouped_as_the_language_writes_them():
+    # A national directory's totals, as the map writes them (Intl.NumberFormat).
+    assert [count_text(959946, lang) for lang in ("de", "en", "uk", "ar")] == [
+        "959.946", "959,946", "959\u00a0946", "959,946"]
+    assert count_text(87, "de") == "87"
