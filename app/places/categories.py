@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
+from app.places import aggregates
 from app.places.aggregates import aggregates_fit, cluster_cells
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from app.places.query import count_matched
@@ -68,8 +69,14 @@ async def _tree_counts_aggregated(conn: AsyncConnection) -> TreeCounts:
 
 
 async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
-                     cap: int) -> bool:
-    return await count_matched(conn, flt, category_ids, cap) is None
+                     limits: FacetLimits) -> bool:
+    """Whether more than ``limits.max_places`` places match: from the aggregates where they
+    answer the filter (counting 50,000 of a category's 84,000 places to learn that it has too
+    many took 0.3 s, twice per filter change), otherwise counted up to that many."""
+    if limits.use_aggregates and flt.bbox is None and aggregates_fit(flt):
+        found = await aggregates.total(conn, category_ids if flt.categories else None)
+        return found > limits.max_places
+    return await count_matched(conn, flt, category_ids, limits.max_places) is None
 
 
 async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
@@ -81,7 +88,7 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     counts: TreeCounts | None
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
         counts = await _tree_counts_aggregated(conn)
-    elif await _more_than(conn, flt, [], limits.max_places):
+    elif await _more_than(conn, flt, [], limits):
         counts = None
     else:
         counts = await _tree_counts_live(conn, flt)
@@ -107,8 +114,8 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
 
 
 async def _array_counts(conn: AsyncConnection, column: ColumnElement, flt: PlaceFilter,
-                        category_ids: list[int], max_places: int) -> dict[str, int] | None:
-    if await _more_than(conn, flt, category_ids, max_places):
+                        category_ids: list[int], limits: FacetLimits) -> dict[str, int] | None:
+    if await _more_than(conn, flt, category_ids, limits):
         return None
     value = func.unnest(column).label("value")
     inner = select(value).where(*where_clauses(flt, category_ids)).subquery()
@@ -127,7 +134,7 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
     return {
         "target_groups": await _array_counts(conn, Place.target_groups,
                                              replace(flt, target_groups=()), category_ids,
-                                             limits.max_places),
+                                             limits),
         "languages": await _array_counts(conn, Place.languages, replace(flt, languages=()),
-                                         category_ids, limits.max_places),
+                                         category_ids, limits),
     }

@@ -55,8 +55,8 @@ def test_the_unfiltered_tree_from_the_aggregates_equals_counting_every_place(
 
 
 def test_counts_too_costly_for_the_limit_are_null_not_wrong(make_client, demo_url):
-    client = make_client(demo_url, facet_max_places=10)
-    searched = client.get("/api/categories", params={"q": "schule"}).json()  # many more than 10
+    client = make_client(demo_url, facet_max_places=15)
+    searched = client.get("/api/categories", params={"q": "schule"}).json()  # many more than 15
     assert searched["total"] is None and searched["target_groups"] is None
     assert all(s["count"] is None and all(c["count"] is None for c in s["categories"])
                for s in searched["stages"])
@@ -64,3 +64,11 @@ def test_counts_too_costly_for_the_limit_are_null_not_wrong(make_client, demo_ur
     assert everything["total"] == 87 and everything["target_groups"] is None
     narrow = client.get("/api/categories", params={"q": "Uttrichshausen"}).json()
     assert narrow["total"] == 1 and sum(narrow["target_groups"].values()) >= 1
+    # Under a category, whether it has too many places comes from the aggregates.
+    sizes = {}
+    for category in ("grundschule", "foerderschule"):
+        sizes[category] = client.get("/api/places", params={"category": category,
+                                                            "limit": 1}).json()["numberMatched"]
+        facets = client.get("/api/categories", params={"category": category}).json()
+        assert (facets["target_groups"] is None) == (sizes[category] > 15), category
+    assert sizes["foerderschule"] <= 15 < sizes["grundschule"]
