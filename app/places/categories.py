@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true, tuple_
+from sqlalchemy import ColumnElement, func, literal, select, true, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
@@ -113,14 +113,24 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     return {"total": total, "stages": tree}
 
 
-async def _array_counts(conn: AsyncConnection, column: ColumnElement, flt: PlaceFilter,
-                        category_ids: list[int], limits: FacetLimits) -> dict[str, int] | None:
+async def _array_counts(conn: AsyncConnection, columns: dict[str, ColumnElement],
+                        flt: PlaceFilter, category_ids: list[int], limits: FacetLimits
+                        ) -> dict[str, dict[str, int] | None]:
+    """Places per value of each array column, over one pass of the matching places (reading
+    them is the cost: a category's 20,000 places took 0.5 s, once for each facet before)."""
     if await _more_than(conn, flt, category_ids, limits):
-        return None
-    value = func.unnest(column).label("value")
-    inner = select(value).where(*where_clauses(flt, category_ids)).subquery()
-    rows = await conn.execute(select(inner.c.value, func.count()).group_by(inner.c.value))
-    return dict(rows.all())
+        return {name: None for name in columns}
+    matching = (select(*(column.label(name) for name, column in columns.items()))
+                .where(*where_clauses(flt, category_ids)).cte("matching").prefix_with("MATERIALIZED"))
+    values = union_all(*(select(literal(name).label("facet"),
+                                func.unnest(matching.c[name]).label("value"))
+                         for name in columns)).subquery()
+    counts: dict[str, dict[str, int] | None] = {name: {} for name in columns}
+    for facet, value, n in await conn.execute(
+            select(values.c.facet, values.c.value, func.count())
+            .group_by(values.c.facet, values.c.value)):
+        counts[facet][value] = n
+    return counts
 
 
 async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
@@ -131,10 +141,12 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
-    return {
-        "target_groups": await _array_counts(conn, Place.target_groups,
-                                             replace(flt, target_groups=()), category_ids,
-                                             limits),
-        "languages": await _array_counts(conn, Place.languages, replace(flt, languages=()),
-                                         category_ids, limits),
-    }
+    facets = {"target_groups": (Place.target_groups, replace(flt, target_groups=())),
+              "languages": (Place.languages, replace(flt, languages=()))}
+    if facets["target_groups"][1] == facets["languages"][1]:  # neither chosen: one pass
+        return await _array_counts(conn, {name: column for name, (column, _) in facets.items()},
+                                   facets["languages"][1], category_ids, limits)
+    counts: dict[str, dict[str, int] | None] = {}
+    for name, (column, own) in facets.items():
+        counts.update(await _array_counts(conn, {name: column}, own, category_ids, limits))
+    return counts
