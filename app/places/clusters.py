@@ -44,7 +44,6 @@ from geo.grid import CellRange, fitting_range
 from geo.params import BBox
 
 
-
 @dataclass
 class Clusters:
     features: list[str]  # GeoJSON Features as JSON text

@@ -564,13 +564,17 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False,
     every category's name), so that map pages stay small. ``properties`` selects the properties
     (all documented ones when None); the map asks only for what it draws."""
     feature = literal_column(_feature_sql(ids.name, lang, detail, properties), String)
-    query = select(feature.label("feature"), Place.id).select_from(ids).join(
-        Place, Place.id == ids.c.id)
-    if properties is None or CATEGORY_PROPERTIES.intersection(properties):
-        primary_link, primary = _category_joins(lang)
-        query = (query.outerjoin(primary_link, true())
-                 .outerjoin(primary, primary.c.id == primary_link.c.category_id))
-    return query
+    return _with_categories(select(feature.label("feature"), Place.id).select_from(ids)
+                            .join(Place, Place.id == ids.c.id), lang, properties)
+
+
+def _with_categories(query: Select, lang: str, properties: tuple[str, ...] | None) -> Select:
+    """The query with its places' primary categories joined, if the properties name them."""
+    if properties is not None and not CATEGORY_PROPERTIES.intersection(properties):
+        return query
+    primary_link, primary = _category_joins(lang)
+    return (query.outerjoin(primary_link, true())
+            .outerjoin(primary, primary.c.id == primary_link.c.category_id))
 
 
 # Matching places a count may find per place on the page, and at least (see _count_cap).
@@ -634,12 +638,8 @@ def _page_statement(flt: PlaceFilter, category_ids: list[int], page: Page, lang:
     feature = literal_column(_feature_sql("places", lang, detail, properties), String)
     joined = func.string_agg(feature, aggregate_order_by(
         literal_column("','"), *_sorted([(rows.c[name], descending) for name, descending in order])))
-    query = select(func.count(), func.concat("[", joined, "]")).select_from(rows)
-    if properties is None or CATEGORY_PROPERTIES.intersection(properties):
-        primary_link, primary = _category_joins(lang)
-        query = (query.outerjoin(primary_link, true())
-                 .outerjoin(primary, primary.c.id == primary_link.c.category_id))
-    return query
+    return _with_categories(select(func.count(), func.concat("[", joined, "]")).select_from(rows),
+                            lang, properties)
 
 
 # The map asks for a box, or for the places near a point within a radius, many times a second in
