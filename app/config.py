@@ -29,14 +29,16 @@ class Settings(BaseSettings):
     # Paging of /api/places: a district fits in one page, a nation does not.
     default_limit: int = 100
     max_limit: int = 10000
-    # numberMatched is counted exactly up to this many rows; beyond it is left out (OGC API allows it).
+    # numberMatched is counted at most this far, and no further than the page's share
+    # (places.query._count_cap); beyond it is left out (OGC API allows it).
     max_exact_count: int = 10000
     # Search (q=): up to this many matches are ranked by how well they match; more are listed by
     # name (ranking costs ~30 µs per match, a common word at a million places has 200,000).
     search_rank_limit: int = Field(default=2000, ge=0)
     max_radius_m: float = 1_000_000
     # /api/clusters: at most this many grid cells per answer (a bigger box is answered at a coarser
-    # zoom), and whether bbox/category-only filters read the trigger-maintained aggregates.
+    # zoom), and whether bbox/category-only clusters and facets read the trigger-maintained
+    # aggregates (the total of the whole directory or of categories always does).
     cluster_max_cells: int = 1024
     cluster_aggregates: bool = True
     # Finer than the aggregates, a view is counted place by place, unless the aggregates say it

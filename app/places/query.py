@@ -678,8 +678,8 @@ def _prepared_page(shape: str, lang: str, detail: bool,
     The radius's count is needed whenever the page is full, and it is cheap (up to a few
     hundred places, see _count_cap): in the page's statement it saves a second statement and
     its round trip, a sixth of a near request. A box is counted separately, only when its page
-    is full: most boxes the map asks for hold less than a page, and a full one may count up to
-    max_exact_count."""
+    is full: most boxes the map asks for hold less than a page, and a full one is counted as far
+    as _count_cap allows."""
     template = _BBOX_TEMPLATE if shape == "bbox" else _NEAR_TEMPLATE
     statement = _page_statement(template, [], _PAGE_TEMPLATE, lang, detail, properties, None,
                                 RANK_LIMIT)
