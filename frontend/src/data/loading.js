@@ -5,6 +5,8 @@
 // are then loaded at once and clustered in the browser; beyond that the map asks per viewport:
 // aggregated cells from /api/clusters when zoomed out, the places in the box when zoomed in.
 // So a huge dataset never costs a download of ALL_LIMIT places only to learn that it is huge.
+// (The server counts the whole directory and categories exactly; other filters only up to 1,000
+// for a first page, so above that they go per viewport.)
 //
 // Up close the map draws single places, unless more than VIEWPORT_LIMIT are in view (only a very
 // dense city): then it keeps showing cells, at the zoom of the view.
