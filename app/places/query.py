@@ -728,8 +728,8 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
         matched: int | None = page.offset + returned
     elif counted:  # the near shape's own bounded count
         matched = counted[0] if counted[0] <= cap else None
-    elif searched is not None and searched <= cap:
-        matched = searched
+    elif searched is not None and searched <= max_exact_count:
+        matched = searched  # counted already, to decide the ranking: no page share to keep to
     elif flt.bbox is None and aggregates_fit(flt):
         # The whole directory or some of its categories: exact at any size, for a few rows.
         matched = await aggregates.total(conn, category_ids if flt.categories else None)

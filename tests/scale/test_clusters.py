@@ -153,3 +153,14 @@ def test_a_count_is_exact_from_the_aggregates_or_bounded_by_the_page(make_client
     assert "numberMatched" not in small
     assert any(link["rel"] == "next" for link in small["links"])
     assert answer(**kinder, limit=1000)["numberMatched"] == truth
+
+
+def test_a_ranked_search_keeps_the_total_it_counted_to_rank(make_client, scale_url):
+    # A search is counted first, up to the rank limit, to decide its order: that count is its
+    # total, even where a count of its own would stop at the page's share (1,000 here).
+    client = make_client(scale_url, search_rank_limit=2500)
+    truth = client.get("/api/places", params={"q": "straße", "limit": 10000,
+                                              "properties": ""}).json()["numberReturned"]
+    assert 1000 < truth <= 2500
+    first = client.get("/api/places", params={"q": "straße", "limit": 1}).json()
+    assert first["numberMatched"] == truth
