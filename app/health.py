@@ -1,8 +1,8 @@
 """Liveness and readiness for load balancers and orchestrators."""
 
 from fastapi import APIRouter, Request
-from sqlalchemy import text
 
+from app.migrate import schema_revision
 from app.responses import JSONResponse
 
 router = APIRouter(tags=["health"])
@@ -19,7 +19,7 @@ async def readyz(request: Request) -> JSONResponse:
     expected = request.app.state.head_revision
     try:
         async with request.app.state.engine.connect() as conn:
-            current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            current = await schema_revision(conn)
     except Exception as exc:  # any database failure means "not ready", never a 500
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__},
                             status_code=503)

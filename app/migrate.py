@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.config import PROJECT_ROOT
 
@@ -37,16 +37,21 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     _in_own_thread(command.upgrade, database_url, revision)
 
 
-def current_revision(database_url: str) -> str | None:
+async def schema_revision(conn: AsyncConnection) -> str | None:
     """The database's schema revision; None before the first migration."""
+    try:
+        return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except ProgrammingError:  # no alembic_version table yet
+        return None
+
+
+def current_revision(database_url: str) -> str | None:
+    """``schema_revision`` for a database URL, from any thread (see _in_own_thread)."""
     async def read() -> str | None:
         engine = create_async_engine(database_url)
         try:
             async with engine.connect() as conn:
-                return (await conn.execute(text("SELECT version_num FROM alembic_version"))
-                        ).scalar()
-        except ProgrammingError:  # no alembic_version table yet
-            return None
+                return await schema_revision(conn)
         finally:
             await engine.dispose()
 
