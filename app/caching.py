@@ -43,6 +43,10 @@ PUBLIC_PATHS = ("/api/places", "/api/categories", "/api/clusters", "/api/gazette
 VARY = ("accept", "accept-language", "cookie")
 # Compressing less than this costs more than it saves (headers, CPU, one TCP packet anyway).
 GZIP_MINIMUM_BYTES = 500
+# zlib's own default rather than Starlette's 9: level 9 spent 9.5 ms of a town's 1,000 places
+# (335 KB) and 3 ms of Germany's clusters, level 6 4.3 and 1.0 ms for 3 % more bytes (35.9
+# instead of 34.7 KB); the server's time is what a person waits for on a map move.
+GZIP_LEVEL = 6
 APP_ROOT = Path(__file__).resolve().parent
 # What renders answers besides the data: the code and templates, and the interface translations.
 RENDERING_SOURCES = (APP_ROOT, APP_ROOT.parent / "frontend" / "i18n")
@@ -187,4 +191,4 @@ async def _close(conn: AsyncConnection) -> None:
 def install(app: ASGIApp, settings: Settings) -> None:
     """Conditional requests inside, gzip around them (a 304 has no body to compress)."""
     app.add_middleware(ConditionalCache, settings=settings)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
