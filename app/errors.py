@@ -1,4 +1,5 @@
-"""Domain errors and the one table that maps them to HTTP responses (RFC 9457 problem details)."""
+"""Domain errors and the one table that maps them to HTTP responses: RFC 9457 problem details,
+or for a person's browser opening a page, an error page in the person's language."""
 
 import logging
 import socket
@@ -22,6 +23,7 @@ from app.auth.errors import (
     LoginThrottled,
     NotAuthenticated,
 )
+from app.pages.render import render
 from app.places.errors import PlaceInvalid, StaleVersion
 from app.responses import JSONResponse
 from geo.errors import InvalidParameter
@@ -88,6 +90,30 @@ def problem(status: int, title: str, detail: str, errors: list[ParameterProblem]
     return ProblemResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+# Where programs read the answers (JSON, data files, assets); any other path is a page.
+MACHINE_PATHS = ("/api/", "/ogc", "/downloads/", "/oembed", "/embed/check", "/healthz",
+                 "/readyz", "/metrics", "/static/", "/vendor/")
+
+
+def _page_asked(request: Request) -> bool:
+    """A browser opening a page (it asks for HTML): a link cut short or mistyped in a
+    municipality's newsletter must not show a person a JSON document."""
+    return (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")
+            and not request.url.path.startswith(MACHINE_PATHS))
+
+
+def _error_page(request: Request, status: int, title_key: str, text_key: str,
+                parameter: str = "", headers: dict[str, str] | None = None) -> Response:
+    response = render(request, "error.html", status_code=status, title_key=title_key,
+                      text_key=text_key, parameter=parameter)
+    response.headers.update(headers or {})
+    return response
+
+
+def _bad_address_page(request: Request, parameter: str) -> Response:
+    return _error_page(request, 400, "pages_bad_address_title", "pages_bad_address_text", parameter)
+
+
 def _readable(error: dict[str, Any]) -> ParameterProblem:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
     parameter = ".".join(loc) or "request"
@@ -104,18 +130,24 @@ def _invalid_status(request: Request) -> int:
     return 400 if any(path == p or path.startswith(p + "/") for p in BAD_REQUEST_PATHS) else 422
 
 
-async def _invalid_parameter(request: Request, exc: InvalidParameter) -> ProblemResponse:
+async def _invalid_parameter(request: Request, exc: InvalidParameter) -> Response:
+    if _page_asked(request):
+        return _bad_address_page(request, exc.parameter)
     return problem(_invalid_status(request), "Invalid parameter", f"{exc.parameter}: {exc.message}",
                    [ParameterProblem(parameter=exc.parameter, message=exc.message)])
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     errors = [_readable(e) for e in exc.errors()]
+    if _page_asked(request):
+        return _bad_address_page(request, errors[0].parameter if errors else "")
     detail = "; ".join(f"{e.parameter}: {e.message}" for e in errors)
     return problem(_invalid_status(request), "Invalid parameter", detail, errors)
 
 
-async def _not_found(_: Request, exc: NotFound) -> ProblemResponse:
+async def _not_found(request: Request, exc: NotFound) -> Response:
+    if _page_asked(request):
+        return _error_page(request, 404, "pages_not_found_title", "pages_no_page_text")
     return problem(404, "Not found", str(exc) or "not found")
 
 
@@ -126,7 +158,7 @@ def _text_postgres_cannot_store(exc: BaseException) -> bool:
                               asyncpg.exceptions.UntranslatableCharacterError))
 
 
-async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+async def _database_error(request: Request, exc: Exception) -> Response:
     if _text_postgres_cannot_store(exc):
         return problem(422, "Invalid text",
                        "text must not contain NUL characters or invalid byte sequences")
@@ -134,12 +166,17 @@ async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
         raise exc
     log.warning("database unavailable", extra={"fields": {
         "error": type(exc).__name__, "path": request.url.path}})
+    if _page_asked(request):
+        return _error_page(request, 503, "pages_unavailable_title", "pages_unavailable_text",
+                           headers={"Retry-After": "5"})
     return problem(503, "Service unavailable",
                    "The database cannot be reached right now. Please try again shortly.",
                    headers={"Retry-After": "5"})
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> ProblemResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 404 and _page_asked(request):
+        return _error_page(request, 404, "pages_not_found_title", "pages_no_page_text")
     return problem(exc.status_code, "Error", str(exc.detail), headers=getattr(exc, "headers", None))
 
 

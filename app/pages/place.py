@@ -154,7 +154,8 @@ async def place_page(request: Request, place_id: str, conn: Conn) -> HTMLRespons
     lang = i18n.negotiate(request)
     feature = await published_place(conn, settings, place_id, lang)
     if feature is None:
-        return render(request, "not_found.html", status_code=404)
+        return render(request, "error.html", status_code=404, title_key="pages_not_found_title",
+                      text_key="pages_not_found_text", parameter="")
     t = i18n.Translator(lang)
     props = feature["properties"]
     lon, lat = feature["geometry"]["coordinates"]

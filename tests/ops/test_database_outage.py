@@ -42,6 +42,10 @@ def test_503_while_the_database_refuses_connections_then_recovery(pg, fresh_db, 
             _assert_short_503(api.get(path))
         assert api.get("/readyz").status_code == 503
         assert api.get("/healthz").status_code == 200  # the process itself is fine
+        # A person opening the list gets a page saying so, in the language asked for.
+        page = api.get("/liste?lang=en", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and page.headers["retry-after"]
+        assert "Not available right now" in page.text and '<html lang="en"' in page.text
     finally:
         _unblock(pg, fresh_db)
 

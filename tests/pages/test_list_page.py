@@ -105,3 +105,27 @@ def test_counts_are_grouped_as_the_language_writes_them():
     assert [count_text(959946, lang) for lang in ("de", "en", "uk", "ar")] == [
         "959.946", "959,946", "959\u00a0946", "959,946"]
     assert count_text(87, "de") == "87"
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_broken_list_link_is_a_page_in_the_language_naming_the_bad_parameter(client):
+    for query, parameter in (("offset=abc", "offset"), ("bbox=1,2", "bbox"),
+                             ("category=nope", "category"), ("radius=x&near=9.6,50.5", "radius")):
+        page = client.get(f"/liste?{query}&lang=en", headers=BROWSER)
+        assert page.status_code == 400
+        assert page.headers["content-type"].startswith("text/html")
+        assert '<html lang="en"' in page.text and "Address not understood" in page.text
+        assert f"“{parameter}”" in page.text and 'href="/?lang=en"' in page.text
+    # A program asking the same address still gets the problem document it can read.
+    assert client.get("/liste?offset=abc").headers["content-type"] == "application/problem+json"
+
+
+def test_an_address_without_a_page_is_a_404_page_but_the_api_stays_json(client):
+    page = client.get("/keine-seite", headers={**BROWSER, "Accept-Language": "uk"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Сторінку не знайдено" in page.text and "За цією адресою немає сторінки" in page.text
+    for path in ("/api/keine-seite", "/api/places?bbox=1,2"):
+        answer = client.get(path, headers=BROWSER)
+        assert answer.headers["content-type"] == "application/problem+json"
