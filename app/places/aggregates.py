@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, column, func, select, table
+from sqlalchemy import Float, Integer, column, func, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
 
 AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
+# Every published place with a location: its finest cell and sorted categories, as the triggers
+# keep them for the aggregates (current at every commit).
+cluster_members = table("cluster_members", column("place_id", Integer), column("lon", Float),
+                        column("lat", Float), column("cx", Integer), column("cy", Integer),
+                        column("cats", ARRAY(Integer)))
 cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
                       column("cy", Integer), column("cats", ARRAY(Integer)),
                       *(column(c) for c in AGGREGATE_COLUMNS))

@@ -90,6 +90,10 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     assert kitas["numberMatched"] == kitas_before + (1 - was_kita)
     _assert_adds_up(client, kitas, category="kita")
     assert _clusters(client, **berlin)["numberMatched"] == berlin_before + 1
+    # A filter the aggregates cannot answer is counted place by place, each in the cell the
+    # triggers keep for it: those follow the edits as well.
+    for view in (fulda, berlin):
+        _assert_adds_up(client, _clusters(client, **view, language="de"), language="de")
 
 
 def test_a_whole_country_at_street_zoom_stays_bounded(make_client, scale_url):
