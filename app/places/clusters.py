@@ -157,18 +157,24 @@ def _features(source: Select, zoom: int) -> Select:
     numbered = select(src, func.row_number().over().label("rid")).subquery("numbered")
     members = select(numbered.c.rid, numbered.c.cx, numbered.c.cy, numbered.c.n,
                      func.unnest(numbered.c.cats).label("category_id")).cte("members")
+    # The few categories and stages read once each and joined by hash: the planner cannot
+    # estimate the cells either and looked each category up by index, once per member row
+    # (Germany at zoom 6: 24,000 lookups, +16 ms).
+    category = select(Category.id, Category.slug, Category.stage_id).cte(
+        "category_list").prefix_with("MATERIALIZED")
+    stage = select(Stage.id, Stage.slug).cte("stage_list").prefix_with("MATERIALIZED")
     categories = _counts_per_cell(
-        select(members.c.cx, members.c.cy, Category.slug, members.c.n)
-        .select_from(members.join(Category, Category.id == members.c.category_id))
+        select(members.c.cx, members.c.cy, category.c.slug, members.c.n)
+        .select_from(members.join(category, category.c.id == members.c.category_id))
         .subquery("category_rows"), "category_counts")
     row_stages = (
-        select(members.c.rid, members.c.cx, members.c.cy, members.c.n, Category.stage_id)
-        .select_from(members.join(Category, Category.id == members.c.category_id))
+        select(members.c.rid, members.c.cx, members.c.cy, members.c.n, category.c.stage_id)
+        .select_from(members.join(category, category.c.id == members.c.category_id))
         .distinct().subquery("row_stages")
     )
     stages = _counts_per_cell(
-        select(row_stages.c.cx, row_stages.c.cy, Stage.slug, row_stages.c.n)
-        .select_from(row_stages.join(Stage, Stage.id == row_stages.c.stage_id))
+        select(row_stages.c.cx, row_stages.c.cy, stage.c.slug, row_stages.c.n)
+        .select_from(row_stages.join(stage, stage.c.id == row_stages.c.stage_id))
         .subquery("stage_rows"), "stage_counts")
 
     def rounded(value):
