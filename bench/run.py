@@ -8,8 +8,9 @@ by side over the same private PostGIS with N synthetic places.
 The database lives in .data/bench (its own cluster, started here, left running for the next run
 until --stop); places are generated once and reused. The load generator is wrk (Debian package
 ``wrk``, installed with apt-get when run as root); tipg comes from PyPI into its own virtualenv
-under .data/bench/tipg-venv so that it never touches the project's dependencies. Each server runs
-alone (one uvicorn worker) while it is measured. Results go to bench/RESULTS.md.
+under .data/bench/tipg-venv so that it never touches the project's dependencies. All servers are
+started first (one uvicorn worker each) and measured scenario by scenario, each in turn while the
+others wait idle. Results go to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -337,26 +338,33 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [s for s in scenarios() if not args.only or args.only in s.name]
     results: dict[str, dict[str, Measurement]] = {s.name: {} for s in chosen}
     latencies: dict[str, tuple[float, float, int]] = {}
-    for name, (command, env, probe) in servers(url, not args.no_tipg).items():
-        server = Server(name, command, env)
-        try:
-            server.wait(probe)
-            for scenario in chosen:
-                for variant, path in scenario.paths.items():
-                    if server_of(variant) != name:
-                        continue
-                    try:
-                        m = measure(wrk, server, cluster, path, args.duration, args.connections)
-                    except RuntimeError as exc:  # one server failing must not lose the others
-                        print(f"{scenario.name:45} {variant:15} FAILED: {exc}", file=sys.stderr)
-                        continue
-                    results[scenario.name][variant] = m
-                    print(f"{scenario.name:45} {variant:15} {m.rps:8.0f} req/s  p50 "
-                          f"{m.p50_ms:6.1f} ms  p99 {m.p99_ms:6.1f} ms  {m.bytes:>9,} B",
-                          file=sys.stderr)
-                    if variant == "lernorte (map)" or scenario.name.startswith("clusters"):
-                        latencies[scenario.name] = (*sequential_p95(server, path), m.wire_bytes)
-        finally:
+    started: list[Server] = []
+    try:
+        for name, (command, env, probe) in servers(url, not args.no_tipg).items():
+            started.append(Server(name, command, env))
+            started[-1].wait(probe)
+        by_name = {server.name: server for server in started}
+        # Scenario by scenario, each server in turn: this machine's speed drifts by a third
+        # within minutes, so a ratio must compare measurements taken a minute apart, not the
+        # first server's early run with the last server's late one.
+        for scenario in chosen:
+            for variant, path in scenario.paths.items():
+                server = by_name.get(server_of(variant))
+                if server is None:  # tipg left out
+                    continue
+                try:
+                    m = measure(wrk, server, cluster, path, args.duration, args.connections)
+                except RuntimeError as exc:  # one server failing must not lose the others
+                    print(f"{scenario.name:45} {variant:15} FAILED: {exc}", file=sys.stderr)
+                    continue
+                results[scenario.name][variant] = m
+                print(f"{scenario.name:45} {variant:15} {m.rps:8.0f} req/s  p50 "
+                      f"{m.p50_ms:6.1f} ms  p99 {m.p99_ms:6.1f} ms  {m.bytes:>9,} B",
+                      file=sys.stderr)
+                if variant == "lernorte (map)" or scenario.name.startswith("clusters"):
+                    latencies[scenario.name] = (*sequential_p95(server, path), m.wire_bytes)
+    finally:
+        for server in started:
             server.stop()
     write_results(results, latencies, machine_notes(max(have, args.count), pg_version),
                   args.duration, args.connections)
