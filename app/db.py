@@ -12,11 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 
+# For the web app's reads only (make_engine(..., reads=True)); the import's statements were
+# tuned, and are timed, under PostgreSQL's defaults (its history step took 0.8 s longer with
+# these, A/B).
+# Twice the default memory per sort, hash or bitmap: counting a search's clusters over Germany
+# (220,000 places) spilled its sort to disk and made its bitmap lossy, rechecking 325,000 more
+# rows (1.4 -> 1.0 s).
+# Random reads priced as what they are for a directory that the server holds in memory, not as
+# for a spinning disk (the default 4): the planner then looks up a category's 20,000 places by
+# id instead of reading all million (the filter panel under category and target group 1.75 ->
+# 0.25 s; a region's page 78 -> 36 ms).
+READ_SETTINGS = {"work_mem": "8MB", "random_page_cost": "1.1"}
+
+
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
                 pool_timeout: float = 30, connect_timeout: float = 60,
-                command_timeout: float | None = None) -> AsyncEngine:
-    """An engine; the web app passes short timeouts from its settings, the CLI keeps patient ones
-    (an import may run one long statement)."""
+                command_timeout: float | None = None, reads: bool = False) -> AsyncEngine:
+    """An engine; the web app passes short timeouts from its settings and ``reads``, the CLI
+    keeps patient ones (an import may run one long statement)."""
     engine = create_async_engine(
         url,
         pool_size=pool_size,
@@ -30,18 +43,10 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10,
             # No parallel workers: starting one costs ~15 ms, more than a whole map page (a town's
             # 1,000 places: 20 ms alone, 40 ms with a worker), and under many concurrent
             # requests the cores are busy anyway.
-            # Twice the default memory per sort, hash or bitmap: counting a search's clusters
-            # over Germany (220,000 places) spilled its sort to disk and made its bitmap lossy,
-            # rechecking 325,000 more rows (1.4 -> 1.0 s).
-            # Random reads priced as what they are for a directory that the server holds in
-            # memory, not as for a spinning disk (the default 4): the planner then looks up a
-            # category's 20,000 places by id instead of reading all million (the filter panel
-            # under category and target group 1.75 -> 0.25 s; a region's page 78 -> 36 ms).
             "server_settings": {"plan_cache_mode": "force_custom_plan",
                                 "max_parallel_workers_per_gather": "0",
                                 "jit": "off",
-                                "work_mem": "8MB",
-                                "random_page_cost": "1.1",
+                                **(READ_SETTINGS if reads else {}),
                                 "application_name": "lernorte"},
         },
     )

@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_s, connect_timeout=settings.db_connect_timeout_s,
-            command_timeout=settings.db_command_timeout_s)
+            command_timeout=settings.db_command_timeout_s, reads=True)
         try:
             yield
         finally:

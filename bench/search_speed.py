@@ -42,7 +42,7 @@ async def _timed(engine, flt: PlaceFilter, page: Page, settings: Settings) -> tu
 
 async def _run(url: str, queries: list[str], offset: int, runs: int) -> None:
     settings = Settings()
-    engine = make_engine(url, pool_size=1, max_overflow=0)
+    engine = make_engine(url, pool_size=1, max_overflow=0, reads=True)
     print(f"| q | matches | first page | offset {offset:,} |\n| --- | ---: | ---: | ---: |")
     try:
         for q in queries:
