@@ -320,7 +320,7 @@ def _order_by(flt: PlaceFilter, category_ids: list[int], rank: bool | None = Non
     """Sort keys (expression, descending): nearest first with near; best match first with q
     (see _search_keys); by id for a bbox alone (the map's viewport pages: no sort of every place
     in the box, and pages stay stable); otherwise by name, along the index of names unless
-    ``name_index`` is False (see fetch_features). Every order ends with the id, so it is
+    ``name_index`` is False (see _name_index_pays). Every order ends with the id, so it is
     total."""
     distance = _distance(flt)
     if distance is not None:
