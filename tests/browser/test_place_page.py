@@ -96,3 +96,18 @@ def test_typed_markup_stays_inert(page: Page, pg, fresh_db, fresh_url, start_ser
         watch.check()  # no dialog opened, no page error
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_broken_link_is_an_accessible_page_that_leads_back_to_the_map(page: Page, live_server,
+                                                                        lang):
+    # The navigation's own 400 is logged as a console error by Chromium.
+    watch = guard(page, live_server.url, allow_console_errors=True)
+    response = page.goto(f"{live_server.url}/liste?offset=zehn&lang={lang}")
+    assert response is not None and response.status == 400
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("main p").first).to_contain_text("offset")
+    assert_accessible(page)
+    page.locator("main a").last.click()
+    expect(page).to_have_url(f"{live_server.url}/?lang={lang}")
+    watch.check()
