@@ -117,6 +117,7 @@ const runPlaces = api.latest();
 const runFacets = api.latest();
 const runViewport = api.latest();
 const runViewportList = api.latest();
+let moveTimer = null; // a map move's viewport load, waiting for the move to settle
 
 function failed(error) {
   if (api.isAbort(error)) return;
@@ -125,6 +126,11 @@ function failed(error) {
 }
 
 async function load() {
+  // What the view was still waiting for was asked under the old filters: a late answer must
+  // not replace the new results (slow cells over a large area took up to a second).
+  clearTimeout(moveTimer);
+  runViewport.cancel();
+  runViewportList.cancel();
   const params = filterParams(state, fixed, lang);
   if (filters || legend) {
     runFacets((signal) => api.categories(params, signal)).then((tree) => {
@@ -219,7 +225,6 @@ function select(id, from) {
   list?.select(id, { scroll: from !== "list" });
 }
 
-let moveTimer = null;
 map.on("moveend", () => {
   const centre = map.getCenter();
   state = { ...state, view: { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng } };

@@ -303,6 +303,44 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     watch.check()  # no request refused (422), no page error
 
 
+def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
+        page: Page, fresh_url, start_server):
+    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
+                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    server = start_server(fresh_url)
+    watch = open_map(page, server, "?lang=en&map=7/50.5/9.7")
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    # The next cells are held back, as a slow count over a large area would be.
+    held = []
+    page.route("**/api/clusters**", lambda route: held.append(route))
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the pan asked for no cells"
+    # Meanwhile a person picks a small category: few enough places to show them all.
+    page.evaluate("document.querySelector('#filter-category-hochschule').closest('details').open = true")
+    page.locator("#filter-category-hochschule").check()
+    expect(page.locator("#result-count")).to_have_text(re.compile(r"^\d+ places? found$"))
+    found = int(page.locator("#result-count").inner_text().split()[0])
+    for route in held:  # the old view's cells arrive late
+        try:
+            route.continue_()
+        except Exception:  # noqa: BLE001 - already cancelled by the page, as it should be
+            pass
+    page.wait_for_timeout(1500)
+    # They must not replace the category's places on the map or in the count.
+    expect(page.locator("#result-count")).to_have_text(re.compile(rf"^{found} places? found$"))
+    assert markers_on_map(page) == found
+    watch.check()
+
+
 def test_a_view_with_more_places_than_one_answer_keeps_showing_cells(
         page: Page, pg, fresh_db, fresh_url, start_server):
     # 2,100 places on a few hundred metres of Fulda: more than the browser holds at once, and

@@ -38,12 +38,17 @@ export const gazetteer = (params, signal) => getJSON("/api/gazetteer", params, s
 export const isAbort = (error) => error && error.name === "AbortError";
 
 // One slot per kind of request: starting a new one aborts the one before, so a slow stale
-// answer can never overwrite a newer one.
+// answer can never overwrite a newer one. `cancel()` aborts the current one, if any.
 export function latest() {
   let controller = null;
-  return (run) => {
+  const start = (run) => {
     if (controller) controller.abort();
     controller = new AbortController();
     return run(controller.signal);
   };
+  start.cancel = () => {
+    if (controller) controller.abort();
+    controller = null;
+  };
+  return start;
 }
