@@ -285,7 +285,9 @@ def test_a_name_that_looks_like_html_stays_text(page: Page, pg, fresh_db, fresh_
     watch.check()  # no dialog opened, no page error
 
 
-def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_url, start_server):
+def open_map_over_many_places(page: Page, fresh_url, start_server):
+    """The map at zoom 7 over 6,000 synthetic places: more than the browser holds, so it loads
+    per viewport and shows cells."""
     # In a subprocess: Playwright's event loop runs in this thread.
     subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
                     "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
@@ -293,6 +295,11 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     server = start_server(fresh_url)
     watch = open_map(page, server, "?lang=en&map=7/50.5/9.7")
     expect(page.locator(".cluster-marker").first).to_be_visible()
+    return server, watch
+
+
+def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_url, start_server):
+    server, watch = open_map_over_many_places(page, fresh_url, start_server)
     shown = len(list_names(page))
     assert 0 < shown <= 100  # the list starts with the first entries, and says how many there are
     expect(page.locator("#result-count")).to_contain_text(re.compile(r"of [\d,]{5,}"))
@@ -305,12 +312,7 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
 
 def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
         page: Page, fresh_url, start_server):
-    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
-                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
-                   capture_output=True)
-    server = start_server(fresh_url)
-    watch = open_map(page, server, "?lang=en&map=7/50.5/9.7")
-    expect(page.locator(".cluster-marker").first).to_be_visible()
+    _, watch = open_map_over_many_places(page, fresh_url, start_server)
     # The next cells are held back, as a slow count over a large area would be.
     held = []
     page.route("**/api/clusters**", lambda route: held.append(route))
