@@ -1,15 +1,16 @@
-"""The cluster aggregates (migration 0002): published places summed per zoom level, grid cell and
-category set, kept current by triggers. What they can answer exactly, they answer for a few
-hundred rows whatever the number of places: the low-zoom map, the filter panel's counts and the
-total of the whole directory or of categories."""
+"""The cluster aggregates (migrations 0002 and 0013): published places summed per zoom level, grid
+cell, category set and target-group set, kept current by triggers. What they can answer exactly,
+they answer for a few hundred rows whatever the number of places: the low-zoom map, the filter
+panel's counts and the total of the whole directory, of categories or of target groups."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, Integer, column, func, select, table
+from sqlalchemy import ColumnElement, Float, Integer, Text, column, func, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 if TYPE_CHECKING:
     from app.places.query import PlaceFilter
@@ -17,29 +18,49 @@ if TYPE_CHECKING:
 FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
 
 AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
-# Every published place with a location: its finest cell and sorted categories, as the triggers
-# keep them for the aggregates (current at every commit).
+# Every published place with a location: its finest cell, sorted categories and target groups,
+# as the triggers keep them for the aggregates (current at every commit).
 cluster_members = table("cluster_members", column("place_id", Integer), column("lon", Float),
                         column("lat", Float), column("cx", Integer), column("cy", Integer),
-                        column("cats", ARRAY(Integer)))
+                        column("cats", ARRAY(Integer)), column("target_groups", ARRAY(Text)))
 cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
                       column("cy", Integer), column("cats", ARRAY(Integer)),
+                      column("target_groups", ARRAY(Text)),
                       *(column(c) for c in AGGREGATE_COLUMNS))
 
 
 def aggregates_fit(flt: PlaceFilter) -> bool:
     """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
     return (flt.statuses == ("published",) and not flt.ids and not flt.q and flt.near is None
-            and not flt.target_groups and not flt.languages and not flt.municipalities
+            and not flt.languages and not flt.municipalities
             and not flt.stages and not flt.equals and flt.updated_from is None
             and flt.updated_to is None)
 
 
-async def total(conn: AsyncConnection, category_ids: list[int] | None) -> int:
-    """Every published place, or those with any of ``category_ids``: the coarsest zoom holds
-    each place in exactly one row (its cell and category set), so the sum counts it once."""
+# Values to narrow by: a request's own, or a statement's parameters (the prepared map views).
+Values = list | BindParameter
+
+
+def narrowed(category_ids: Values | None, target_groups: Values | None
+             ) -> list[ColumnElement[bool]]:
+    """The aggregates' rows of places with any of ``category_ids`` and any of ``target_groups``
+    (None: not chosen). A row's places share one category set and one target-group set, so a
+    row matches as a whole and a place is never counted twice."""
     c = cluster_cells.c
-    counted = select(func.coalesce(func.sum(c.n), 0)).where(c.z == 0)
+    clauses = []
     if category_ids is not None:
-        counted = counted.where(c.cats.overlap(category_ids))
+        clauses.append(c.cats.overlap(category_ids))
+    if target_groups is not None:
+        clauses.append(c.target_groups.overlap(target_groups))
+    return clauses
+
+
+async def total(conn: AsyncConnection, category_ids: list[int] | None,
+                target_groups: tuple[str, ...] = ()) -> int:
+    """Every published place, or those with any of ``category_ids`` and any of
+    ``target_groups``: the coarsest zoom holds each place in exactly one row (its cell, category
+    set and target-group set), so the sum counts it once."""
+    c = cluster_cells.c
+    counted = (select(func.coalesce(func.sum(c.n), 0))
+               .where(c.z == 0, *narrowed(category_ids, list(target_groups) or None)))
     return int((await conn.execute(counted)).scalar_one())

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places import aggregates
-from app.places.aggregates import aggregates_fit, cluster_cells
+from app.places.aggregates import aggregates_fit, cluster_cells, narrowed
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from app.places.query import count_matched
 
@@ -52,10 +52,14 @@ async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCoun
     return per_category, per_stage, total
 
 
-async def _tree_counts_aggregated(conn: AsyncConnection) -> TreeCounts:
-    """Every published place, from the coarsest aggregates: a row per category set, each place
-    in exactly one row, so a stage counts a place once however many of its categories it has."""
-    cells = select(cluster_cells.c.cats, cluster_cells.c.n).where(cluster_cells.c.z == 0).subquery()
+async def _tree_counts_aggregated(conn: AsyncConnection, target_groups: tuple[str, ...]
+                                  ) -> TreeCounts:
+    """Every published place, or those for any of ``target_groups``, from the coarsest
+    aggregates: a row per category set (and target-group set), each place in exactly one row, so
+    a stage counts a place once however many of its categories it has."""
+    cells = (select(cluster_cells.c.cats, cluster_cells.c.n)
+             .where(cluster_cells.c.z == 0, *narrowed(None, list(target_groups) or None))
+             .subquery())
     category_id = func.unnest(cells.c.cats).column_valued("category_id")
     per_category = dict((await conn.execute(
         select(category_id, func.sum(cells.c.n)).select_from(cells).group_by(category_id))).all())
@@ -74,7 +78,8 @@ async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list
     answer the filter (counting 50,000 of a category's 84,000 places to learn that it has too
     many took 0.3 s, twice per filter change), otherwise counted up to that many."""
     if limits.use_aggregates and flt.bbox is None and aggregates_fit(flt):
-        found = await aggregates.total(conn, category_ids if flt.categories else None)
+        found = await aggregates.total(conn, category_ids if flt.categories else None,
+                                       flt.target_groups)
         return found > limits.max_places
     return await count_matched(conn, flt, category_ids, limits.max_places) is None
 
@@ -87,7 +92,7 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     flt = await resolve_search(conn, flt)
     counts: TreeCounts | None
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
-        counts = await _tree_counts_aggregated(conn)
+        counts = await _tree_counts_aggregated(conn, flt.target_groups)
     elif await _more_than(conn, flt, [], limits):
         counts = None
     else:

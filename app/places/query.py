@@ -717,7 +717,7 @@ async def _name_index_pays(conn: AsyncConnection, flt: PlaceFilter, category_ids
     from the aggregates for a few rows."""
     if not flt.categories or flt.q or flt.near is not None or flt.bbox is not None:
         return True
-    return await aggregates.total(conn, category_ids) >= NAME_WALK_MIN_PLACES
+    return await aggregates.total(conn, category_ids, flt.target_groups) >= NAME_WALK_MIN_PLACES
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
@@ -756,8 +756,10 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     elif searched is not None and searched <= max_exact_count:
         matched = searched  # counted already, to decide the ranking: no page share to keep to
     elif flt.bbox is None and aggregates_fit(flt):
-        # The whole directory or some of its categories: exact at any size, for a few rows.
-        matched = await aggregates.total(conn, category_ids if flt.categories else None)
+        # The whole directory, or some of its categories or target groups: exact at any size,
+        # for a few rows.
+        matched = await aggregates.total(conn, category_ids if flt.categories else None,
+                                         flt.target_groups)
     else:
         matched = await count_matched(conn, flt, category_ids, cap)
     return FeaturePage(features_json=features_json, number_returned=returned,

@@ -61,9 +61,9 @@ def _stored(pg, db: str) -> dict[str, list[tuple]]:
                                  "r.after::text FROM revisions r JOIN places p ON p.id = r.place_id "
                                  "ORDER BY p.source_id, r.version"),
         "clusters": sql(pg, db, "SELECT z, cx, cy, (SELECT array_agg(c.slug ORDER BY c.slug) "
-                                "FROM categories c WHERE c.id = ANY(cats)), n, "
+                                "FROM categories c WHERE c.id = ANY(cats)), target_groups, n, "
                                 "round(sum_lon::numeric, 9), round(sum_lat::numeric, 9) "
-                                "FROM cluster_cells ORDER BY 1, 2, 3, 4"),
+                                "FROM cluster_cells ORDER BY 1, 2, 3, 4, 5"),
         "pending": sql(pg, db, "SELECT count(*) FROM cluster_pending"),
     }
 
@@ -79,15 +79,17 @@ def _assert_clusters_match_places(pg, db: str) -> None:
                             "WHERE status = 'published' AND geom IS NOT NULL")[0][0]
     per_zoom = sql(pg, db, "SELECT z, sum(n) FROM cluster_cells GROUP BY z ORDER BY z")
     assert per_zoom == [(z, published) for z in range(13)]
-    # The finest cells equal an aggregation straight from places and their categories.
+    # The finest cells equal an aggregation straight from places, their categories and target
+    # groups.
     direct = sql(pg, db, """
         SELECT lernorte_cell_x(ST_X(p.geom)), lernorte_cell_y(ST_Y(p.geom)),
                coalesce((SELECT array_agg(category_id ORDER BY category_id)
-                         FROM place_categories WHERE place_id = p.id), '{}'), count(*)
+                         FROM place_categories WHERE place_id = p.id), '{}'), p.target_groups,
+               count(*)
         FROM places p WHERE p.status = 'published' AND p.geom IS NOT NULL
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")
-    assert sql(pg, db, "SELECT cx, cy, cats, n FROM cluster_cells WHERE z = 12 "
-                       "ORDER BY 1, 2, 3") == direct
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""")
+    assert sql(pg, db, "SELECT cx, cy, cats, target_groups, n FROM cluster_cells WHERE z = 12 "
+                       "ORDER BY 1, 2, 3, 4") == direct
 
 
 def test_thousands_of_rows_become_places_with_categories_history_and_clusters(pg, tmp_path,

@@ -12,6 +12,9 @@ FILTERS = [
     {"q": "Kita"},
     {"near": "9.68,50.55", "radius": "40000"},
     {"target_group": "senioren"},
+    # Places for both count once; with a category too, places need one of each.
+    {"target_group": ["senioren", "kinder"]},
+    {"target_group": "kinder", "category": "musikschule"},
     {"language": "en"},
     {"municipality": "Fulda"},
     {"category": "grundschule", "q": "Astrid"},
@@ -68,10 +71,12 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     before = _clusters(client, **fulda)
     berlin_before = _clusters(client, **berlin)["numberMatched"]
     kitas_before = _clusters(client, **fulda, category="kita")["numberMatched"]
+    seniors_before = _clusters(client, **fulda, target_group="senioren")["numberMatched"]
     ids = [r[0] for r in sql(pg, fresh_db,
                              "SELECT id FROM places WHERE status = 'published' AND "
-                             "geom && ST_MakeEnvelope(9.6, 50.5, 9.75, 50.6, 4326) ORDER BY id LIMIT 4")]
-    moved, archived, deleted, recategorised = ids
+                             "geom && ST_MakeEnvelope(9.6, 50.5, 9.75, 50.6, 4326) "
+                             "AND NOT target_groups && '{senioren}' ORDER BY id LIMIT 5")]
+    moved, archived, deleted, recategorised, for_seniors = ids
     sql(pg, fresh_db, "UPDATE places SET geom = ST_SetSRID(ST_MakePoint(13.4, 52.5), 4326) "
                       "WHERE id = %s", (moved,))
     sql(pg, fresh_db, "UPDATE places SET status = 'archived' WHERE id = %s", (archived,))
@@ -82,6 +87,8 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     sql(pg, fresh_db, "DELETE FROM place_categories WHERE place_id = %s", (recategorised,))
     sql(pg, fresh_db, "INSERT INTO place_categories (place_id, category_id, position) "
                       "SELECT %s, id, 0 FROM categories WHERE slug = 'kita'", (recategorised,))
+    sql(pg, fresh_db, "UPDATE places SET target_groups = '{senioren}' WHERE id = %s",
+        (for_seniors,))
 
     after = _clusters(client, **fulda)
     assert after["numberMatched"] == before["numberMatched"] - 3
@@ -90,6 +97,9 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     assert kitas["numberMatched"] == kitas_before + (1 - was_kita)
     _assert_adds_up(client, kitas, category="kita")
     assert _clusters(client, **berlin)["numberMatched"] == berlin_before + 1
+    seniors = _clusters(client, **fulda, target_group="senioren")
+    assert seniors["numberMatched"] == seniors_before + 1
+    _assert_adds_up(client, seniors, target_group="senioren")
     # A filter the aggregates cannot answer is counted place by place, each in the cell the
     # triggers keep for it: those follow the edits as well.
     for view in (fulda, berlin):
@@ -143,20 +153,21 @@ def test_a_count_is_exact_from_the_aggregates_or_bounded_by_the_page(make_client
     def answer(**params):
         return client.get("/api/places", params={**params, "properties": ""}).json()
 
-    # The whole directory and a category: exact however small the page.
-    for params in ({}, {"category": "kita"}):
+    # The whole directory, categories and target groups: exact however small the page.
+    for params in ({}, {"category": "kita"}, {"target_group": "kinder"},
+                   {"target_group": ["kinder", "familien"], "category": "kita"}):
         truth = answer(**params, limit=10000)["numberReturned"]
         assert truth > 1000
         assert answer(**params, limit=1)["numberMatched"] == truth
     # Any other filter is counted as far as the page reaches (8 matches per place, at least
     # 1,000): beyond that the total is left out and the answer links to the next page.
-    kinder = {"target_group": "kinder"}
-    truth = answer(**kinder, limit=10000)["numberReturned"]
+    german = {"language": "de"}
+    truth = answer(**german, limit=10000)["numberReturned"]
     assert 1000 < truth < 8 * 1000
-    small = answer(**kinder, limit=100)
+    small = answer(**german, limit=100)
     assert "numberMatched" not in small
     assert any(link["rel"] == "next" for link in small["links"])
-    assert answer(**kinder, limit=1000)["numberMatched"] == truth
+    assert answer(**german, limit=1000)["numberMatched"] == truth
 
 
 def test_a_ranked_search_keeps_the_total_it_counted_to_rank(make_client, scale_url):
