@@ -1,21 +1,24 @@
-"""A category's places by name: the same order whether they are collected and sorted or found
-along the index of names (app.places.query._name_index_pays chooses by the category's size)."""
+"""Places by name: the same order whether they are collected and sorted or found along the index
+of names (a category: app.places.query._name_index_pays chooses by its size; a search too common
+to rank: app.places.query._walked_page tries the first names before sorting all matches)."""
 
 import pytest
 
 from app.places import query
 
 
-def _names_in_pages(client, params: dict, limit: int) -> list[tuple[str, int]]:
+def _names_in_pages(client, params: dict, limit: int, pages: int = 10**6
+                    ) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
-    while True:
+    for _ in range(pages):
         answer = client.get("/api/places", params={**params, "limit": limit,
                                                    "offset": len(found), "properties": "name"})
         assert answer.status_code == 200, answer.text
         page = [(f["properties"]["name"], f["id"]) for f in answer.json()["features"]]
         found += page
         if len(page) < limit:
-            return found
+            break
+    return found
 
 
 @pytest.mark.parametrize("params", [{"category": "kita"}, {"category": ["hochschule", "museum"]},
@@ -33,3 +36,24 @@ def test_collected_and_walked_category_pages_agree(make_client, scale_url, monke
     everything = client.get("/api/places", params={**params, "limit": 5000,
                                                    "properties": "name"}).json()
     assert [(f["properties"]["name"], f["id"]) for f in everything["features"]] == orders[0]
+
+
+@pytest.mark.parametrize("params", [{"q": "Kita"}, {"q": "straße"},
+                                    {"q": "straße", "category": "schule"}],
+                         ids=["common word", "word of addresses", "with a category"])
+def test_a_common_words_pages_are_the_same_found_among_the_first_names_or_sorted(
+        make_client, scale_url, monkeypatch, params):
+    client = make_client(scale_url, search_rank_limit=50)  # too many matches to rank
+    orders = {}
+    # Names walked first: enough for every page; a few, so that most pages are sorted after a
+    # walk that found part of them; none.
+    for walk in (10**6, 200, 0):
+        monkeypatch.setattr(query, "SEARCH_WALK_PLACES", walk)
+        orders[walk] = _names_in_pages(client, params, limit=7, pages=20)
+    assert orders[10**6] == orders[200] == orders[0]
+    assert len(orders[0]) > 50 and len(set(orders[0])) == len(orders[0])
+    # The same places as one page of them all (sorted, never walked: too deep for a walk).
+    everything = client.get("/api/places", params={**params, "limit": 5000,
+                                                   "properties": "name"}).json()
+    assert [(f["properties"]["name"], f["id"])
+            for f in everything["features"]][:len(orders[0])] == orders[0]
