@@ -186,6 +186,12 @@ def main() -> int:
              servers["big"].url + "/?lang=de&category=kindertagespflege&map=7/50.5/9.7"),
             (f"{n} places, stage `schule` at zoom 7",
              servers["big"].url + "/?lang=de&category=schule&map=7/50.5/9.7"),
+            # A filter the aggregates cannot answer (a common word) and one they can (a target
+            # group), over the whole country.
+            (f"{n} places, search `Kita` over Germany at zoom 6",
+             servers["big"].url + "/?lang=de&q=Kita&map=6/51.1/10.4"),
+            (f"{n} places, target group `senioren` over Germany at zoom 6",
+             servers["big"].url + "/?lang=de&target_group=senioren&map=6/51.1/10.4"),
             (f"{n} places, Frankfurt at zoom 14 (places per viewport)",
              servers["big"].url + "/?lang=de&map=14/50.111/8.682"),
             (f"{n} places, central Berlin at zoom 15 (cells when a view holds over 1,000)",

@@ -138,17 +138,36 @@ async def _array_counts(conn: AsyncConnection, columns: dict[str, ColumnElement]
     return counts
 
 
+async def _target_groups_aggregated(conn: AsyncConnection, category_ids: list[int] | None
+                                    ) -> dict[str, int]:
+    """Places per target group, or those with any of ``category_ids``, from the coarsest
+    aggregates: each place is in one row, whose target-group set it has."""
+    cells = (select(cluster_cells.c.target_groups, cluster_cells.c.n)
+             .where(cluster_cells.c.z == 0, *narrowed(category_ids, None)).subquery())
+    group = func.unnest(cells.c.target_groups).column_valued("target_group")
+    return dict((await conn.execute(
+        select(group, func.sum(cells.c.n)).select_from(cells).group_by(group))).all())
+
+
 async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
                       limits: FacetLimits = FacetLimits()) -> dict[str, dict[str, int] | None]:
     """Places per target group and per language offered, each counted under every filter but
     its own (as the category counts are), so a checkbox says what ticking it would add; None
-    where more than ``limits.max_places`` places would have to be counted."""
+    where more than ``limits.max_places`` places would have to be counted. Target groups come
+    from the aggregates where they answer the other filters: exact for any number of places,
+    for a few hundred rows (a national directory's were left out before)."""
     validate(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
     facets = {"target_groups": (Place.target_groups, replace(flt, target_groups=())),
               "languages": (Place.languages, replace(flt, languages=()))}
-    if facets["target_groups"][1] == facets["languages"][1]:  # neither chosen: one pass
+    groups_filter = facets["target_groups"][1]
+    if limits.use_aggregates and groups_filter.bbox is None and aggregates_fit(groups_filter):
+        return {"target_groups": await _target_groups_aggregated(
+                    conn, category_ids if groups_filter.categories else None),
+                **await _array_counts(conn, {"languages": Place.languages},
+                                      facets["languages"][1], category_ids, limits)}
+    if groups_filter == facets["languages"][1]:  # neither chosen: one pass
         return await _array_counts(conn, {name: column for name, (column, _) in facets.items()},
                                    facets["languages"][1], category_ids, limits)
     counts: dict[str, dict[str, int] | None] = {}

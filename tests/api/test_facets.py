@@ -60,8 +60,10 @@ def test_counts_too_costly_for_the_limit_are_null_not_wrong(make_client, demo_ur
     assert searched["total"] is None and searched["target_groups"] is None
     assert all(s["count"] is None and all(c["count"] is None for c in s["categories"])
                for s in searched["stages"])
-    everything = client.get("/api/categories").json()  # the aggregates still count the tree
-    assert everything["total"] == 87 and everything["target_groups"] is None
+    # The aggregates still count the tree and the target groups; languages are counted live.
+    everything = client.get("/api/categories").json()
+    assert everything["total"] == 87 and everything["languages"] is None
+    assert sum(everything["target_groups"].values()) >= 87
     narrow = client.get("/api/categories", params={"q": "Uttrichshausen"}).json()
     assert narrow["total"] == 1 and sum(narrow["target_groups"].values()) >= 1
     # Under a category, whether it has too many places comes from the aggregates.
@@ -70,5 +72,24 @@ def test_counts_too_costly_for_the_limit_are_null_not_wrong(make_client, demo_ur
         sizes[category] = client.get("/api/places", params={"category": category,
                                                             "limit": 1}).json()["numberMatched"]
         facets = client.get("/api/categories", params={"category": category}).json()
-        assert (facets["target_groups"] is None) == (sizes[category] > 15), category
+        assert (facets["languages"] is None) == (sizes[category] > 15), category
+        assert facets["target_groups"] is not None
     assert sizes["foerderschule"] <= 15 < sizes["grundschule"]
+
+
+def test_target_group_counts_from_the_aggregates_equal_counting_every_place(
+        pg, fresh_db, fresh_url, make_client):
+    # Also right after an edit of target groups and categories.
+    sql(pg, fresh_db, "UPDATE places SET target_groups = '{senioren,kinder}' "
+                      "WHERE name LIKE 'Grundschule%%'")
+    sql(pg, fresh_db, """INSERT INTO place_categories (place_id, category_id, position)
+        SELECT p.id, c.id, 9 FROM places p, categories c
+        WHERE p.name LIKE 'Gymnasium%%' AND c.slug = 'foerderschule' ON CONFLICT DO NOTHING""")
+    aggregated = make_client(fresh_url)
+    live = make_client(fresh_url, cluster_aggregates=False)
+    for params in ({}, {"category": "foerderschule"}, {"category": ["grundschule", "foerderschule"]},
+                   {"category": "grundschule", "target_group": "senioren"}):
+        counts = aggregated.get("/api/categories", params=params).json()["target_groups"]
+        assert counts and counts == live.get("/api/categories",
+                                             params=params).json()["target_groups"], params
+    assert counts["senioren"] == matched(aggregated, "category=grundschule&target_group=senioren")
