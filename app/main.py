@@ -21,6 +21,7 @@ from app.admin.suggestions import router as admin_suggestions
 from app.cluster import database_url
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.disconnect import CancelOnDisconnect
 from app.downloads.router import router as downloads_router
 from app.errors import register_error_handlers
 from app.migrate import head_revision
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     # Innermost: the caching sees HEAD (and answers it like GET), the routes see a GET.
     app.add_middleware(HeadAsGet)
+    # Inside the caching, which holds the request's connection and closes it after the cancel.
+    app.add_middleware(CancelOnDisconnect)
     # Inside the security headers, so that a 304 gets them too.
     caching.install(app, settings)
     # Outermost of our middleware, so that every answer gets the headers.

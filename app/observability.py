@@ -32,6 +32,8 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, 
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.disconnect import CLIENT_CLOSED_REQUEST, client_gone
+
 REQUEST_ID_HEADER = "x-request-id"
 # A caller's id is reused only if it cannot smuggle anything into logs or headers.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -170,6 +172,8 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             IN_FLIGHT.dec()
+            if client_gone(scope):
+                status = CLIENT_CLOSED_REQUEST
             elapsed = time.perf_counter() - start
             route = _route_label(self.fastapi_app, scope)
             method = scope.get("method", "")
