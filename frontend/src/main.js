@@ -43,7 +43,9 @@ const announce = announcer($("#announcer"));
 const countLine = $("#result-count");
 
 const map = createMap($("#map"), settings, t);
-if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom);
+// Not animated: an animation ends in a moveend a quarter second later, which asked for the
+// view's cells a second time when the first answers had come quicker than that.
+if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
 const markers = createMarkers(map, { settings, t, lang, onSelect: (id, from) => select(id, from) });
 const cells = createCells(map, { t, lang });
 const nearOverlay = createNearOverlay(map);

@@ -310,6 +310,18 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     watch.check()  # no request refused (422), no page error
 
 
+def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
+    # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
+    # a national directory with a search, the second ask dropped a second of counting and
+    # started it again.
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/clusters" in r.url else None)
+    _, watch = open_map_over_many_places(page, fresh_url, start_server)
+    page.wait_for_timeout(1500)  # a second ask would come one debounce (250 ms) after a move
+    assert len(asked) == 1, asked
+    watch.check()
+
+
 def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
         page: Page, fresh_url, start_server):
     _, watch = open_map_over_many_places(page, fresh_url, start_server)
