@@ -370,7 +370,7 @@ def _walked_page(clauses: list[ColumnElement], page: Page, carried: tuple[Column
     the first names, though (0.5 ms for the first 100). The walk is bounded by the number of
     names read, not of matches, and each name is tested for the filter in turn (LATERAL: the
     planner would otherwise join all matches of a rarer word by hash, 70 ms), so a word whose
-    matches come later costs ~10 ms before the page is sorted after all. Exact whenever it
+    matches come later costs 15-25 ms before the page is sorted after all. Exact whenever it
     fills the page: every match it missed comes after the last name it read."""
     walked = (select(Place.id, Place.name).where(Place.status == "published")
               .order_by(Place.name, Place.id).limit(walk).subquery("walked"))
@@ -393,11 +393,11 @@ def _page_select(flt: PlaceFilter, category_ids: list[int], page: Page, rank: bo
     """The places of a page: their ids, distances and sort keys, and the ``carried`` columns of
     places, cut by the page; with the names of the sort keys' columns (name, descending).
     ``walk``: an unranked search's page among that many names only (see _walked_page)."""
-    distance = _distance(flt)
-    keys = _order_by(flt, category_ids, rank, rank_limit, name_index)
     clauses = where_clauses(flt, category_ids)
     if walk is not None:
         return _walked_page(clauses, page, carried, walk)
+    distance = _distance(flt)
+    keys = _order_by(flt, category_ids, rank, rank_limit, name_index)
     if flt.near is not None:
         clauses.append(_nearest_bound(flt, clauses, page.offset + page.limit))
     # Sorted by the selected columns' names, so that each key is computed once per place; nearest
