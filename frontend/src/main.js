@@ -120,6 +120,7 @@ const runFacets = api.latest();
 const runViewport = api.latest();
 const runViewportList = api.latest();
 let moveTimer = null; // a map move's viewport load, waiting for the move to settle
+let early = null; // { key, answer }: the view's cells, asked for with the first page (askEarly)
 
 function failed(error) {
   if (api.isAbort(error)) return;
@@ -134,6 +135,7 @@ async function load() {
   runViewport.cancel();
   runViewportList.cancel();
   const params = filterParams(state, fixed, lang);
+  early = state.near ? null : askEarly();
   if (filters || legend) {
     runFacets((signal) => api.categories(params, signal)).then((tree) => {
       filters?.setTree(tree);
@@ -146,6 +148,10 @@ async function load() {
     const first = await runPlaces((signal) => api.places(withParams(params, { limit: FIRST_LIMIT }), signal));
     const next = chooseMode(first);
     mode = next === "viewport" ? "viewport" : "all";
+    if (next !== "viewport" && early) {
+      early = null;
+      runViewport.cancel();
+    }
     if (next === "viewport") {
       await loadViewport();
     } else {
@@ -165,6 +171,29 @@ async function load() {
   }
 }
 
+// A large directory is shown per viewport, and its cells used to be asked for only once the
+// first page had told how many places there are: a round trip more before the map showed
+// anything (a tenth of a second over a million places). So the view's cells are asked for
+// together with the first page; when that page says the places fit in the browser, the answer
+// is dropped (for a small directory a few rows of the aggregates).
+function askEarly() {
+  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  if (!bbox) return null;
+  const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
+  if (request.kind !== "clusters") return null;
+  const params = withParams(filterParams(state, fixed, lang), request.params);
+  const answer = runViewport((signal) => api.clusters(params, signal));
+  answer.catch(() => {}); // reported where it is awaited, if it is
+  return { key: params.toString(), answer };
+}
+
+function askCells(params) {
+  const asked = early;
+  early = null;
+  if (asked && asked.key === params.toString()) return asked.answer;
+  return runViewport((signal) => api.clusters(params, signal));
+}
+
 // Viewport mode: only what is in view, as cells from afar and as places up close. From afar the
 // list shows the first places in view, asked for at the same time as the cells.
 async function loadViewport() {
@@ -175,7 +204,7 @@ async function loadViewport() {
   const params = withParams(base, request.params);
   const showCells = async (cellParams) => {
     const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
-    const cellsAnswer = runViewport((signal) => api.clusters(cellParams, signal));
+    const cellsAnswer = askCells(cellParams);
     const listAnswer = runViewportList((signal) => api.places(listParams, signal));
     listAnswer.catch(() => {}); // reported where it is awaited below, not as unhandled meanwhile
     // The cells are drawn as soon as they are there: with a filter over a large area the list's

@@ -322,6 +322,35 @@ def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_serv
     watch.check()
 
 
+def test_the_cells_are_asked_for_together_with_the_first_page(page: Page, fresh_url, start_server):
+    # Over a large directory the map shows cells; waiting for the first page before asking for
+    # them put a round trip more before anything was drawn. The first page is held back here
+    # until the cells are asked for.
+    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
+                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    server = start_server(fresh_url)
+    cells_asked = []
+    page.on("request", lambda r: cells_asked.append(r.url) if "/api/clusters" in r.url else None)
+    watch = guard(page, server.url)
+    held = []
+    page.route(lambda url: "/api/places?" in url and "bbox=" not in url,
+               lambda route: held.append(route))
+    page.goto(server.url + "/?lang=en&map=7/50.5/9.7")
+    for _ in range(50):
+        if held and cells_asked:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the map asked for no first page"
+    assert cells_asked, "the cells were asked for only after the first page"
+    for route in held:
+        route.fallback()
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    assert len(cells_asked) == 1, cells_asked  # the early answer is the one drawn
+    watch.check()
+
+
 def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
         page: Page, fresh_url, start_server):
     _, watch = open_map_over_many_places(page, fresh_url, start_server)
