@@ -8,6 +8,7 @@ configured and the gazetteer has nothing; otherwise no request leaves the server
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.datastructures import State
 
 from app.caching import data_version
 from app.config import Settings
@@ -58,13 +60,25 @@ async def _address_groups(conn: AsyncConnection) -> list[AddressGroup]:
                          (r.w, r.s, r.e, r.n_)) for r in rows]
 
 
+def _built(state: State, version: int) -> Gazetteer | None:
+    # Versions only grow: one built from a newer version than this request saw is current too.
+    cached: tuple[int, Gazetteer] | None = getattr(state, "gazetteer", None)
+    return cached[1] if cached is not None and cached[0] >= version else None
+
+
 async def current_gazetteer(request: Request, conn: AsyncConnection) -> Gazetteer:
     version, _ = await data_version(conn)
-    cached: tuple[int, Gazetteer] | None = getattr(request.app.state, "gazetteer", None)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    gazetteer = build(await _address_groups(conn))
-    request.app.state.gazetteer = (version, gazetteer)
+    state: State = request.app.state
+    if (gazetteer := _built(state, version)) is not None:
+        return gazetteer
+    # One build at a time per process: over a million places it reads them all (1.6 s), and
+    # every address search arriving meanwhile would start the same build again.
+    if getattr(state, "gazetteer_building", None) is None:
+        state.gazetteer_building = asyncio.Lock()
+    async with state.gazetteer_building:
+        if (gazetteer := _built(state, version)) is None:
+            gazetteer = build(await _address_groups(conn))
+            state.gazetteer = (version, gazetteer)
     return gazetteer
 
 

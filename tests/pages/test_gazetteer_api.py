@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app import gazetteer
 from tests.pages.factories import add_place
 
 
@@ -57,6 +60,30 @@ def test_a_new_place_is_findable_at_once(pg, fresh_db, fresh_url, make_client):
     [hit] = results(client, "wuestensachsen")
     assert hit["label"] == "Wüstensachsen"
     assert (hit["lon"], hit["lat"]) == (9.99, 50.5)
+
+
+def test_address_searches_during_a_rebuild_wait_for_that_one(pg, fresh_db, fresh_url, make_client,
+                                                             monkeypatch):
+    # Over a million places the gazetteer takes over a second to build; the searches that
+    # arrive meanwhile must not each start the same build.
+    client = make_client(fresh_url)
+    assert results(client, "Fulda")
+    add_place(pg, fresh_db, city="Wüstensachsen", postcode="36115", lon=9.99, lat=50.50)
+    builds = []
+    address_groups = gazetteer._address_groups
+
+    async def slow_address_groups(conn):
+        builds.append(1)
+        await asyncio.sleep(0.5)
+        return await address_groups(conn)
+    monkeypatch.setattr(gazetteer, "_address_groups", slow_address_groups)
+
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda q: results(client, q), ["Wüstensachsen", "Hünfeld", "Fulda",
+                                                             "Wuestensachsen"]))
+    assert len(builds) == 1
+    assert [hits[0]["label"] for hits in found] == ["Wüstensachsen", "Hünfeld", "Fulda",
+                                                    "Wüstensachsen"]
 
 
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x" * 101}, {"q": "--"},
