@@ -93,9 +93,11 @@ class Place(Base):
               postgresql_ops={"search_text": "gin_trgm_ops"}),
         Index("ix_places_status", "status"),
         Index("ix_places_ags", "ags"),
-        # The first page of an unfiltered list or map, by name: a walk along this index instead
-        # of sorting every published place (migration 0006).
+        # The first page of a list or map by name: a walk along this index instead of sorting
+        # every published place (migration 0006), testing target groups and languages on the
+        # way (migration 0014).
         Index("ix_places_published_name", "name", "id",
+              postgresql_include=["target_groups", "languages"],
               postgresql_where=text("status = 'published'")),
     )
 

@@ -1,10 +1,12 @@
 """Places by name: the same order whether they are collected and sorted or found along the index
 of names (a category: app.places.query._name_index_pays chooses by its size; a search too common
-to rank: app.places.query._walked_page tries the first names before sorting all matches)."""
+to rank: app.places.query._walked_page tries the first names before sorting all matches; an
+audience filter: app.places.query._named_page tests the names along the index)."""
 
 import pytest
 
 from app.places import query
+from tests.conftest import sql
 
 
 def _names_in_pages(client, params: dict, limit: int, pages: int = 10**6
@@ -57,3 +59,24 @@ def test_a_common_words_pages_are_the_same_found_among_the_first_names_or_sorted
                                                    "properties": "name"}).json()
     assert [(f["properties"]["name"], f["id"])
             for f in everything["features"]][:len(orders[0])] == orders[0]
+
+
+@pytest.mark.parametrize("params, where", [
+    ({"target_group": "senioren"}, "'senioren' = ANY(target_groups)"),
+    ({"language": "tr"}, "'tr' = ANY(languages)"),
+    ({"target_group": ["kinder", "jugendliche"], "language": "en"},
+     "target_groups && '{kinder,jugendliche}' AND 'en' = ANY(languages)"),
+], ids=["target group", "language", "both"])
+def test_pages_by_name_under_an_audience_filter_hold_every_match_in_order(
+        make_client, pg, fresh_db, scale_url, params, where):
+    # The page's names are found along the index of names, which carries target groups and
+    # languages; the table is read for the page's places only.
+    client = make_client(scale_url)
+    expected = sorted(sql(pg, fresh_db, f"SELECT name, id FROM places "
+                                        f"WHERE status = 'published' AND {where}"))
+    assert len(expected) > 20
+    assert _names_in_pages(client, params, limit=7) == expected
+    # A page deep in the list is the same slice.
+    deep = client.get("/api/places", params={**params, "limit": 5, "offset": len(expected) - 8,
+                                             "properties": "name"}).json()
+    assert [(f["properties"]["name"], f["id"]) for f in deep["features"]] == expected[-8:-3]
