@@ -124,3 +124,22 @@ def test_outside_the_service_area_and_near_duplicates_need_confirmation(logged_i
                                                  "lon": 9.6776})
     assert twin.status_code == 422
     assert f"#{first}" in twin.json()["warnings"][0]["message"]
+
+
+def test_the_list_of_every_status_is_in_name_order_page_by_page(logged_in, pg, fresh_db):
+    # Published places come from the index of names, drafts and archived ones are sorted beside
+    # them: one order across all three.
+    admin = logged_in()
+    sql(pg, fresh_db, "UPDATE places SET status = 'archived' WHERE id IN "
+                      "(SELECT id FROM places WHERE status = 'published' ORDER BY id DESC LIMIT 5)")
+    assert {r[0] for r in sql(pg, fresh_db, "SELECT status FROM places")} == \
+        {"draft", "published", "archived"}
+    expected = sorted(sql(pg, fresh_db, "SELECT name, id FROM places"))
+    listed: list[tuple[str, int]] = []
+    while True:
+        page = admin.get("/api/admin/places", params={"limit": 7, "offset": len(listed)}).json()
+        listed += [(p["name"], p["id"]) for p in page["places"]]
+        if len(page["places"]) < 7:
+            break
+    assert listed == expected
+    assert page["number_matched"] == len(expected)
