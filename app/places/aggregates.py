@@ -55,12 +55,18 @@ def narrowed(category_ids: Values | None, target_groups: Values | None
     return clauses
 
 
-async def total(conn: AsyncConnection, category_ids: list[int] | None,
-                target_groups: tuple[str, ...] = ()) -> int:
-    """Every published place, or those with any of ``category_ids`` and any of
-    ``target_groups``: the coarsest zoom holds each place in exactly one row (its cell, category
-    set and target-group set), so the sum counts it once."""
+def narrowing(flt: PlaceFilter, category_ids: list[int]
+              ) -> tuple[list[int] | None, list[str] | None]:
+    """What a filter narrows the aggregates by (see narrowed): the ids of its categories and its
+    target groups, None where it chose none."""
+    return (category_ids if flt.categories else None, list(flt.target_groups) or None)
+
+
+async def total(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int]) -> int:
+    """The published places of a filter that the aggregates fit: the coarsest zoom holds each
+    place in exactly one row (its cell, category set and target-group set), so the sum counts
+    it once."""
     c = cluster_cells.c
     counted = (select(func.coalesce(func.sum(c.n), 0))
-               .where(c.z == 0, *narrowed(category_ids, list(target_groups) or None)))
+               .where(c.z == 0, *narrowed(*narrowing(flt, category_ids))))
     return int((await conn.execute(counted)).scalar_one())

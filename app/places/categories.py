@@ -78,8 +78,7 @@ async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list
     answer the filter (counting 50,000 of a category's 84,000 places to learn that it has too
     many took 0.3 s, twice per filter change), otherwise counted up to that many."""
     if limits.use_aggregates and flt.bbox is None and aggregates_fit(flt):
-        found = await aggregates.total(conn, category_ids if flt.categories else None,
-                                       flt.target_groups)
+        found = await aggregates.total(conn, flt, category_ids)
         return found > limits.max_places
     return await count_matched(conn, flt, category_ids, limits.max_places) is None
 

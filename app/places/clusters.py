@@ -44,6 +44,7 @@ from app.places.aggregates import (
     cluster_cells,
     cluster_members,
     narrowed,
+    narrowing,
 )
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from geo.errors import InvalidParameter
@@ -213,15 +214,9 @@ def _prepared_aggregated(by_category: bool, by_target_group: bool) -> Prepared:
         _CELLS_TEMPLATE.zoom))
 
 
-def _narrowing(flt: PlaceFilter, category_ids: list[int]) -> tuple[list[int] | None,
-                                                                   list[str] | None]:
-    return (category_ids if flt.categories else None,
-            list(flt.target_groups) if flt.target_groups else None)
-
-
 async def _aggregated_places(conn: AsyncConnection, cells: CellRange, flt: PlaceFilter,
                              category_ids: list[int]) -> int:
-    counted = _from_aggregates(cells, *_narrowing(flt, category_ids)).subquery("counted")
+    counted = _from_aggregates(cells, *narrowing(flt, category_ids)).subquery("counted")
     total = select(func.coalesce(func.sum(counted.c.n), 0))
     return int((await conn.execute(total)).scalar_one())
 
@@ -239,7 +234,7 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
         if await _aggregated_places(conn, finest, flt, category_ids) > live_max_places:
             cells = finest  # too many places to count one by one within a map move
     if use_aggregates and uses_aggregates(flt, cells.zoom):
-        by_category, by_target_group = _narrowing(flt, category_ids)
+        by_category, by_target_group = narrowing(flt, category_ids)
         rows: Sequence[Any] = await _prepared_aggregated(
             by_category is not None, by_target_group is not None).fetch(conn, {
                 "zoom": cells.zoom, "min_x": cells.min_x, "max_x": cells.max_x,

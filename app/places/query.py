@@ -429,11 +429,11 @@ def _page_select(flt: PlaceFilter, category_ids: list[int], page: Page, rank: bo
     """The places of a page: their ids, distances and sort keys, and the ``carried`` columns of
     places, cut by the page; with the names of the sort keys' columns (name, descending).
     ``walk``: an unranked search's page among that many names only (see _walked_page)."""
-    clauses = where_clauses(flt, category_ids)
     if walk is not None:
-        return _walked_page(clauses, page, carried, walk)
+        return _walked_page(where_clauses(flt, category_ids), page, carried, walk)
     if name_index and flt.near is None and not flt.q and flt.bbox is None:
         return _named_page(flt, category_ids, page, carried)
+    clauses = where_clauses(flt, category_ids)
     distance = _distance(flt)
     keys = _order_by(flt, category_ids, rank, rank_limit, name_index)
     if flt.near is not None:
@@ -790,7 +790,7 @@ async def _name_index_pays(conn: AsyncConnection, flt: PlaceFilter, category_ids
     from the aggregates for a few rows."""
     if not flt.categories or flt.q or flt.near is not None or flt.bbox is not None:
         return True
-    return await aggregates.total(conn, category_ids, flt.target_groups) >= NAME_WALK_MIN_PLACES
+    return await aggregates.total(conn, flt, category_ids) >= NAME_WALK_MIN_PLACES
 
 
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
@@ -840,8 +840,7 @@ async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, la
     elif flt.bbox is None and aggregates_fit(flt):
         # The whole directory, or some of its categories or target groups: exact at any size,
         # for a few rows.
-        matched = await aggregates.total(conn, category_ids if flt.categories else None,
-                                         flt.target_groups)
+        matched = await aggregates.total(conn, flt, category_ids)
     else:
         matched = await count_matched(conn, flt, category_ids, cap)
     return FeaturePage(features_json=features_json, number_returned=returned,
