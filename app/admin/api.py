@@ -16,7 +16,7 @@ from app.auth.deps import AdminUser, CurrentSession, CurrentUser, require_csrf
 from app.deps import AppSettings, Conn
 from app.errors import PROBLEM_RESPONSES, NotFound, Problem
 from app.places import editing
-from app.places.query import Page
+from app.places.query import MAX_OFFSET, Page
 from geo.errors import InvalidParameter
 
 # Every answer the admin API can give, so that clients (and schemathesis) can rely on the schema.
@@ -76,7 +76,7 @@ async def places(conn: Conn, user: CurrentUser,
                  category: Annotated[list[str], Query()] = [],
                  municipality: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> s.PlaceListOut:
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> s.PlaceListOut:
     if status is not None and status not in ADMIN_STATUSES:
         raise InvalidParameter("status", "choose one of " + ", ".join(ADMIN_STATUSES))
     rows, total = await list_places(conn, admin_filter(q, status, tuple(category), municipality),

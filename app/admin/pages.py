@@ -31,7 +31,7 @@ from app.pages import i18n
 from app.pages.render import render
 from app.places import editing
 from app.places.errors import PlaceInvalid, StaleVersion
-from app.places.query import Page
+from app.places.query import MAX_OFFSET, Page
 from app.static import vendor_url
 from app.vocabulary import TARGET_GROUPS
 
@@ -106,7 +106,7 @@ async def home(user: CurrentUser) -> Response:
 @router.get("/places")
 async def places(request: Request, conn: Conn, session: CurrentSession,
                  q: Annotated[str | None, Query(max_length=200)] = None,
-                 status: str | None = None, offset: Annotated[int, Query(ge=0)] = 0
+                 status: str | None = None, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
                  ) -> HTMLResponse:
     status = status if status in ADMIN_STATUSES else None
     rows, total = await list_places(conn, admin_filter(q, status, (), None),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from starlette.datastructures import QueryParams
 
 from app.config import Settings
-from app.places.query import EQUALITY_COLUMNS, Page, PlaceFilter
+from app.places.query import EQUALITY_COLUMNS, MAX_OFFSET, Page, PlaceFilter
 from geo.errors import InvalidParameter
 from geo.params import parse_bbox
 from geo.temporal import parse_datetime
@@ -82,7 +82,7 @@ def items_query(params: QueryParams, settings: Settings, base: PlaceFilter) -> I
     # Above the maximum a client gets the maximum (and next links), not an error: OGC's own
     # example ("ask for 50000, you might get up to 10000") and what GIS clients expect.
     limit = min(_integer(params, "limit", DEFAULT_LIMIT, 1, 2**31 - 1), settings.max_limit)
-    offset = _integer(params, "offset", 0, 0, 10_000_000)
+    offset = _integer(params, "offset", 0, 0, MAX_OFFSET)
     interval = parse_datetime(params["datetime"]) if "datetime" in params else None
     lists = {field: tuple(v for v in params.getlist(name) if v.strip())
              for name, field in LIST_FILTERS.items()}

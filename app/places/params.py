@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from app.config import Settings
-from app.places.query import PROPERTIES, Page, PlaceFilter, check_properties
+from app.places.query import MAX_OFFSET, PROPERTIES, Page, PlaceFilter, check_properties
 from geo.errors import InvalidParameter
 from geo.params import check_radius, parse_bbox, parse_point
 
@@ -45,7 +45,7 @@ async def place_filter(
 async def page(
     request: Request,
     limit: Annotated[int | None, Query(description="Features per page")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Features to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Features to skip")] = 0,
 ) -> Page:
     settings: Settings = request.app.state.settings
     if limit is None:

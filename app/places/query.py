@@ -91,6 +91,11 @@ class PlaceFilter:
     search_patterns: tuple[tuple[str, ...], ...] = ()
 
 
+# The deepest page anyone may ask for: beyond it, whole downloads serve better (/downloads), and
+# the database takes offsets as 64-bit integers only.
+MAX_OFFSET = 10_000_000
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int

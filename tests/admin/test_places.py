@@ -143,3 +143,13 @@ def test_the_list_of_every_status_is_in_name_order_page_by_page(logged_in, pg, f
             break
     assert listed == expected
     assert page["number_matched"] == len(expected)
+
+
+def test_an_offset_beyond_any_list_is_refused_not_a_server_error(logged_in):
+    # 10^20 does not fit the database's 64-bit integers: it failed with a 500.
+    admin = logged_in()
+    for path in ("/api/admin/places", "/admin/places"):
+        for offset in ("99999999999999999999", "10000001"):
+            response = admin.get(path, params={"offset": offset})
+            assert response.status_code == 422, (path, offset, response.status_code)
+        assert admin.get(path, params={"offset": "10000000"}).status_code == 200
