@@ -19,19 +19,20 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     Integer,
     Numeric,
     Select,
-    and_,
     bindparam,
     cast,
     func,
     literal,
     select,
+    true,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.selectable import CTE, Subquery
 from sqlalchemy.types import String, Text
 
 from app.db import Prepared
@@ -76,41 +77,60 @@ def _mercator_cell(value, zoom: int):
     return cast(func.floor(value * literal(float(2 ** (zoom + 2)))), Integer)
 
 
+def _mercator_cells(lon, lat, zoom: int) -> tuple[Any, Any]:
+    """The cell (x, y) at ``zoom`` of a longitude and latitude, as geo/grid.py numbers them."""
+    clamped = func.radians(func.least(func.greatest(lat, -85.0511), 85.0511))
+    x = (lon + 180.0) / 360.0
+    y = (1.0 - func.ln(func.tan(clamped) + 1.0 / func.cos(clamped)) / func.pi()) / 2.0
+    return _mercator_cell(x, zoom), _mercator_cell(y, zoom)
+
+
 def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> Select:
     """The matching places summed per cell and set of categories, in the shape of the
     aggregates. Summed here, because everything after (numbering, a row per category, two
     counts per cell) costs per row: for a search that a fifth of a million places match,
     220,000 rows became a few thousand.
 
-    Published places take their cell and categories from the aggregates' members, where the
-    triggers keep them: computing the projection and collecting the categories per place was
-    over half of the time (``q=Kita`` over Germany at zoom 6, 220,000 places: 2.4 -> 1.0 s).
-    A zoom's cell is the finest cell shifted, exactly as the aggregates sum them."""
-    matching = where_clauses(replace(flt, bbox=cells.bbox()), category_ids)
+    Published places take their coordinates, finest cell and categories from the aggregates'
+    members, where the triggers keep them: computing the projection and collecting the
+    categories per place was over half of the time (``q=Kita`` over Germany at zoom 6, 220,000
+    places: 2.4 -> 1.0 s; a close view of Frankfurt at zoom 14, 4,000 places: 100 -> 30 ms). A
+    coarser zoom's cell is the finest cell shifted, exactly as the aggregates sum them; a finer
+    zoom's cell lies within one finest cell, which finds the members by their index."""
     m = cluster_members.c
-    if flt.statuses == ("published",) and cells.zoom <= FINEST_ZOOM:
-        shift = FINEST_ZOOM - cells.zoom
-        places = (select(m.cx.op(">>")(shift).label("cx"), m.cy.op(">>")(shift).label("cy"),
-                         m.cats, m.lon, m.lat)
-                  .select_from(cluster_members.join(Place, Place.id == m.place_id))
-                  # The members of the cells, by their index, as the planner can estimate them:
-                  # else it read all million members for the 9,000 places of a region.
-                  .where(m.cx.between(cells.min_x << shift, ((cells.max_x + 1) << shift) - 1),
-                         m.cy.between(cells.min_y << shift, ((cells.max_y + 1) << shift) - 1),
-                         *matching))
-    else:  # cells finer than the members' (a close view), or places not published
+    if flt.statuses == ("published",):
+        if cells.zoom <= FINEST_ZOOM:
+            shift = FINEST_ZOOM - cells.zoom
+            cx, cy = m.cx.op(">>")(shift), m.cy.op(">>")(shift)
+            finest = CellRange(FINEST_ZOOM, cells.min_x << shift, ((cells.max_x + 1) << shift) - 1,
+                               cells.min_y << shift, ((cells.max_y + 1) << shift) - 1)
+        else:
+            shift = cells.zoom - FINEST_ZOOM
+            cx, cy = _mercator_cells(m.lon, m.lat, cells.zoom)
+            finest = CellRange(FINEST_ZOOM, cells.min_x >> shift, cells.max_x >> shift,
+                               cells.min_y >> shift, cells.max_y >> shift)
+        # The members of the cells, by their index, as the planner can estimate them: else it
+        # read all million members for the 9,000 places of a region. The cells themselves are
+        # the box (tested on the sums below), so a view without other filters needs nothing
+        # of the places: members are the published places, current at every commit. Other
+        # filters are tested on the places, with the box, whose index may find them first.
+        places = (select(cx.label("cx"), cy.label("cy"), m.cats, m.lon, m.lat)
+                  .where(m.cx.between(finest.min_x, finest.max_x),
+                         m.cy.between(finest.min_y, finest.max_y)))
+        if replace(flt, bbox=None) != PlaceFilter():
+            places = (places.join(Place, Place.id == m.place_id)
+                      .where(*where_clauses(replace(flt, bbox=cells.bbox()), category_ids)))
+    else:  # drafts and archived places have no members
+        matching = where_clauses(replace(flt, bbox=cells.bbox()), category_ids)
         lon, lat = func.ST_X(Place.geom), func.ST_Y(Place.geom)
-        clamped = func.radians(func.least(func.greatest(lat, -85.0511), 85.0511))
-        x = (lon + 180.0) / 360.0
-        y = (1.0 - func.ln(func.tan(clamped) + 1.0 / func.cos(clamped)) / func.pi()) / 2.0
+        cx, cy = _mercator_cells(lon, lat, cells.zoom)
         # Sorted, so that places with the same categories fall into one group.
         cats = (select(func.coalesce(
                     func.array_agg(aggregate_order_by(PlaceCategory.category_id,
                                                       PlaceCategory.category_id)),
                     cast([], ARRAY(Integer))))
                 .where(PlaceCategory.place_id == Place.id).scalar_subquery())
-        places = select(_mercator_cell(x, cells.zoom).label("cx"),
-                        _mercator_cell(y, cells.zoom).label("cy"), cats.label("cats"),
+        places = select(cx.label("cx"), cy.label("cy"), cats.label("cats"),
                         lon.label("lon"), lat.label("lat")).where(Place.geom.isnot(None), *matching)
     p = places.subquery("matching")
     summed = (select(p.c.cx, p.c.cy, p.c.cats, cast(func.count(), Integer).label("n"),
@@ -128,47 +148,77 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
                    summed.c.cy.between(cells.min_y, cells.max_y)))
 
 
-def _counts_per_cell(rows: Subquery, name: str) -> CTE:
-    """{slug: places} per cell from rows of (cx, cy, slug, n), computed once (MATERIALIZED)."""
-    summed = (select(rows.c.cx, rows.c.cy, rows.c.slug, func.sum(rows.c.n).label("n"))
-              .group_by(rows.c.cx, rows.c.cy, rows.c.slug).subquery(f"{name}_summed"))
-    return (select(summed.c.cx, summed.c.cy,
-                   func.json_object_agg(summed.c.slug, summed.c.n).label("counts"))
-            .group_by(summed.c.cx, summed.c.cy)
-            .cte(name).prefix_with("MATERIALIZED"))
+def _summed(rows: Any) -> list[Any]:
+    """The aggregate columns of ``rows`` summed over a group, under their own names."""
+    c = rows.c
+    # A count stays an integer (a sum of sums would become numeric).
+    return [cast(func.sum(c.n), Integer).label("n"), func.sum(c.sum_lon).label("sum_lon"),
+            func.sum(c.sum_lat).label("sum_lat"), func.min(c.min_lon).label("min_lon"),
+            func.min(c.min_lat).label("min_lat"), func.max(c.max_lon).label("max_lon"),
+            func.max(c.max_lat).label("max_lat")]
 
 
-def _features(source: Select, zoom: int) -> Select:
-    """One Feature per non-empty cell, with counts per category and per stage."""
-    src = source.cte("src")
+# Every category set of a published place: the coarsest aggregates hold each set (a few
+# thousand rows, which the planner estimates well).
+PUBLISHED_SETS = select(cluster_cells.c.cats).where(cluster_cells.c.z == 0)
+
+
+def _features(source: Select, zoom: int, sets_from: Select | None = None) -> Select:
+    """One Feature per non-empty cell, with counts per category and per stage.
+
+    Written without joins whose cost depends on the planner's estimates: it cannot estimate the
+    rows of a view (aggregates over correlated zoom and cell columns, places filtered on the
+    fly), and expecting one row it joined every row to every category set by nested loop:
+    Germany at zoom 6, 10,158 rows against 400 sets, took 950 ms. Category sets are few
+    whatever the number of rows, so their categories and stages are looked up once, into one
+    JSON object per kind keyed by the set, where each row finds its set's. A stage is listed
+    once per set, so a place with two categories of one stage counts once for that stage. The
+    totals and both counts of a cell then come from one aggregation per cell."""
+    given = source.subquery("given")
+    # One row per cell and category set: the aggregates split them further by target groups
+    # (Germany at zoom 6: 10,158 rows, 6,856 cells and sets).
+    src = (select(given.c.cx, given.c.cy, given.c.cats, *_summed(given))
+           .group_by(given.c.cx, given.c.cy, given.c.cats).cte("src"))
+    # The sets to look up: ``sets_from`` holds every set the rows may have; without it, the
+    # rows' own (sorted to find them: ~1 µs a row).
+    known = sets_from.subquery("known") if sets_from is not None else src
+    sets = select(known.c.cats).distinct().subquery("category_sets")
+    # What a set counts for: each of its categories, and each of their stages once.
+    pair = {kind: func.jsonb_build_array(kind, slug).distinct()
+            for kind, slug in (("categories", Category.slug), ("stages", Stage.slug))}
+    per_set = (select(cast(sets.c.cats, Text).label("set"),
+                      func.jsonb_agg(pair["categories"]).op("||")(func.jsonb_agg(pair["stages"]))
+                      .label("counts"))
+               .select_from(sets.join(Category, Category.id == func.any(sets.c.cats))
+                            .join(Stage, Stage.id == Category.stage_id))
+               .group_by(sets.c.cats).subquery("per_set"))
+    lookup = (select(func.jsonb_object_agg(per_set.c.set, per_set.c.counts).label("sets"))
+              .cte("set_lookup").prefix_with("MATERIALIZED"))
+    pairs = (select(src.c.cx, src.c.cy, src.c.n, func.jsonb_array_elements(
+                 lookup.c.sets.op("->")(cast(src.c.cats, Text))).label("pair"))
+             .select_from(src.join(lookup, true())).subquery("pairs"))
+    none = literal(None)
+    place_rows = select(src.c.cx, src.c.cy, literal("place").label("kind"),
+                        cast(none, Text).label("slug"), *(src.c[name] for name in AGGREGATE_COLUMNS))
+    slug_rows = select(pairs.c.cx, pairs.c.cy, pairs.c.pair.op("->>")(0),
+                       pairs.c.pair.op("->>")(1), pairs.c.n,
+                       *(cast(none, Float) for _ in AGGREGATE_COLUMNS[1:]))
+    rows = union_all(place_rows, slug_rows).subquery("cell_rows")
+    # Summed per slug first: a cell's rows of one slug come from several category sets.
+    summed = (select(rows.c.cx, rows.c.cy, rows.c.kind, rows.c.slug, *_summed(rows))
+              .group_by(rows.c.cx, rows.c.cy, rows.c.kind, rows.c.slug).subquery("summed"))
+    of_kind = {kind: summed.c.kind == kind for kind in ("place", "categories", "stages")}
+    n = func.sum(summed.c.n).filter(of_kind["place"])
     cells = (
-        select(src.c.cx, src.c.cy, func.sum(src.c.n).label("n"),
-               (func.sum(src.c.sum_lon) / func.sum(src.c.n)).label("lon"),
-               (func.sum(src.c.sum_lat) / func.sum(src.c.n)).label("lat"),
-               func.min(src.c.min_lon).label("min_lon"), func.min(src.c.min_lat).label("min_lat"),
-               func.max(src.c.max_lon).label("max_lon"), func.max(src.c.max_lat).label("max_lat"))
-        .group_by(src.c.cx, src.c.cy).subquery("cells")
+        select(summed.c.cx, summed.c.cy, n.label("n"),
+               (func.sum(summed.c.sum_lon) / n).label("lon"),
+               (func.sum(summed.c.sum_lat) / n).label("lat"),
+               *(func.min(summed.c[name]).label(name) for name in ("min_lon", "min_lat")),
+               *(func.max(summed.c[name]).label(name) for name in ("max_lon", "max_lat")),
+               *(func.json_object_agg(summed.c.slug, summed.c.n).filter(of_kind[kind]).label(kind)
+                 for kind in ("categories", "stages")))
+        .group_by(summed.c.cx, summed.c.cy).subquery("cells")
     )
-    # Category sets are few (dozens, whatever the number of rows): the categories and stages of
-    # each set are looked up once, and every row joins its set's by hash. A stage is listed
-    # once per set, so a place with two categories of one stage counts once for that stage.
-    # Numbering the rows and unnesting each row's categories instead cost ~2 µs a row: Germany
-    # at zoom 7 (19,000 rows since target groups split them) 82 → 61 ms.
-    sets = select(src.c.cats).distinct().cte("category_sets").prefix_with("MATERIALIZED")
-    set_categories = (select(sets.c.cats, Category.slug, Category.stage_id)
-                      .select_from(sets.join(Category, Category.id == func.any(sets.c.cats)))
-                      .cte("set_categories").prefix_with("MATERIALIZED"))
-    set_stages = (select(set_categories.c.cats, Stage.slug)
-                  .select_from(set_categories.join(Stage,
-                                                   Stage.id == set_categories.c.stage_id))
-                  .distinct().cte("set_stages").prefix_with("MATERIALIZED"))
-    # The counts are computed once each (MATERIALIZED): the planner cannot estimate the cell
-    # rows and would otherwise recompute them for every cell of a nested loop.
-    categories, stages = (
-        _counts_per_cell(select(src.c.cx, src.c.cy, per_set.c.slug, src.c.n)
-                         .select_from(src.join(per_set, per_set.c.cats == src.c.cats))
-                         .subquery(f"{name}_rows"), f"{name}_counts")
-        for name, per_set in (("category", set_categories), ("stage", set_stages)))
 
     def rounded(value):
         return func.round(cast(value, Numeric), 6)
@@ -182,19 +232,14 @@ def _features(source: Select, zoom: int) -> Select:
                                                                   rounded(cells.c.lat))),
         "properties", func.json_build_object(
             "count", cells.c.n,
-            "categories", func.coalesce(categories.c.counts, func.json(empty)),
-            "stages", func.coalesce(stages.c.counts, func.json(empty)),
+            "categories", func.coalesce(cells.c.categories, func.json(empty)),
+            "stages", func.coalesce(cells.c.stages, func.json(empty)),
             "bbox", func.json_build_array(rounded(cells.c.min_lon), rounded(cells.c.min_lat),
                                           rounded(cells.c.max_lon), rounded(cells.c.max_lat)),
         ),
     )
-    same_cell = lambda other: and_(other.c.cx == cells.c.cx, other.c.cy == cells.c.cy)  # noqa: E731
-    return (
-        select(cast(feature, String).label("feature"), cells.c.n)
-        .select_from(cells.outerjoin(categories, same_cell(categories))
-                     .outerjoin(stages, same_cell(stages)))
-        .order_by(cells.c.cy, cells.c.cx)
-    )
+    return select(cast(feature, String).label("feature"), cells.c.n).order_by(cells.c.cy,
+                                                                              cells.c.cx)
 
 
 # The map's low-zoom views read the aggregates in one of four shapes (with or without
@@ -211,7 +256,7 @@ def _prepared_aggregated(by_category: bool, by_target_group: bool) -> Prepared:
         _CELLS_TEMPLATE,
         bindparam("category_ids", type_=ARRAY(Integer)) if by_category else None,
         bindparam("target_groups", type_=ARRAY(Text)) if by_target_group else None),
-        _CELLS_TEMPLATE.zoom))
+        _CELLS_TEMPLATE.zoom, PUBLISHED_SETS))
 
 
 async def _aggregated_places(conn: AsyncConnection, cells: CellRange, flt: PlaceFilter,
@@ -241,8 +286,9 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
                 "min_y": cells.min_y, "max_y": cells.max_y, "category_ids": by_category,
                 "target_groups": by_target_group})
     else:
-        rows = (await conn.execute(_features(_on_the_fly(flt, cells, category_ids),
-                                             cells.zoom))).all()
+        published = flt.statuses == ("published",)
+        rows = (await conn.execute(_features(_on_the_fly(flt, cells, category_ids), cells.zoom,
+                                             PUBLISHED_SETS if published else None))).all()
     return Clusters(features=[feature for feature, _ in rows],
                     number_matched=sum(n for _, n in rows), cells=cells)
 
