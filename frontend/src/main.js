@@ -120,7 +120,7 @@ const runFacets = api.latest();
 const runViewport = api.latest();
 const runViewportList = api.latest();
 let moveTimer = null; // a map move's viewport load, waiting for the move to settle
-let early = null; // { key, answer }: the view's cells, asked for with the first page (askEarly)
+let early = null; // { key, answer }: the view's cells or places, asked with the first page (askEarly)
 
 function failed(error) {
   if (api.isAbort(error)) return;
@@ -171,27 +171,31 @@ async function load() {
   }
 }
 
-// A large directory is shown per viewport, and its cells used to be asked for only once the
-// first page had told how many places there are: a round trip more before the map showed
-// anything (a tenth of a second over a million places). So the view's cells are asked for
-// together with the first page; when that page says the places fit in the browser, the answer
-// is dropped (for a small directory a few rows of the aggregates).
+// A large directory is shown per viewport, and what the view needs used to be asked for only
+// once the first page had told how many places there are: a round trip more before the map
+// showed anything (a tenth of a second over a million places). So the view's cells (from afar)
+// or places (up close) are asked for together with the first page; when that page says the
+// places fit in the browser, the answer is dropped (for a small directory a few rows).
 function askEarly() {
   const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
   if (!bbox) return null;
   const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
-  if (request.kind !== "clusters") return null;
   const params = withParams(filterParams(state, fixed, lang), request.params);
-  const answer = runViewport((signal) => api.clusters(params, signal));
+  const answer = runViewport((signal) => fetchView(request.kind, params, signal));
   answer.catch(() => {}); // reported where it is awaited, if it is
-  return { key: params.toString(), answer };
+  return { key: `${request.kind} ${params}`, answer };
 }
 
-function askCells(params) {
+function fetchView(kind, params, signal) {
+  return kind === "clusters" ? api.clusters(params, signal) : api.places(params, signal);
+}
+
+// The view's cells or places: the early answer if it was asked for the same, else a new ask.
+function askView(kind, params) {
   const asked = early;
   early = null;
-  if (asked && asked.key === params.toString()) return asked.answer;
-  return runViewport((signal) => api.clusters(params, signal));
+  if (asked && asked.key === `${kind} ${params}`) return asked.answer;
+  return runViewport((signal) => fetchView(kind, params, signal));
 }
 
 // Viewport mode: only what is in view, as cells from afar and as places up close. From afar the
@@ -204,7 +208,7 @@ async function loadViewport() {
   const params = withParams(base, request.params);
   const showCells = async (cellParams) => {
     const listParams = withParams(base, { bbox: bbox.join(","), limit: FIRST_LIMIT });
-    const cellsAnswer = askCells(cellParams);
+    const cellsAnswer = askView("clusters", cellParams);
     const listAnswer = runViewportList((signal) => api.places(listParams, signal));
     listAnswer.catch(() => {}); // reported where it is awaited below, not as unhandled meanwhile
     // The cells are drawn as soon as they are there: with a filter over a large area the list's
@@ -220,7 +224,7 @@ async function loadViewport() {
     if (request.kind === "clusters") {
       await showCells(params);
     } else {
-      const answer = await runViewport((signal) => api.places(params, signal));
+      const answer = await askView("places", params);
       if (clustersAvailable && isPartial(answer, VIEWPORT_LIMIT)) {
         // More places in view than one answer carries (a dense city): cells at this zoom keep
         // the map truthful instead of drawing an arbitrary part of the places.

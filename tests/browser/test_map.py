@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -348,6 +349,38 @@ def test_the_cells_are_asked_for_together_with_the_first_page(page: Page, fresh_
     expect(page.locator(".cluster-marker").first).to_be_visible()
     expect(page.locator("main[data-ready=true]")).to_be_attached()
     assert len(cells_asked) == 1, cells_asked  # the early answer is the one drawn
+    watch.check()
+
+
+def test_a_close_view_asks_for_its_places_together_with_the_first_page(
+        page: Page, fresh_url, start_server):
+    # Up close a large directory shows the places in view; asked for only after the first page,
+    # they came a round trip later (and a dense view's cells one more).
+    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
+                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    server = start_server(fresh_url)
+    in_view = []
+    page.on("request", lambda r: in_view.append(r.url)
+            if "/api/places?" in r.url and "limit=1000" in r.url else None)
+    watch = guard(page, server.url)
+    held = []
+    page.route(lambda url: "/api/places?" in url and "bbox=" not in url,
+               lambda route: held.append(route))
+    page.goto(server.url + "/?lang=en&map=14/50.111/8.682")
+    for _ in range(50):
+        if held and in_view:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the map asked for no first page"
+    assert in_view, "the places in view were asked for only after the first page"
+    for route in held:
+        route.fallback()
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    assert len(in_view) == 1, in_view  # the early answer is the one drawn
+    drawn = httpx.get(in_view[0]).json()["numberReturned"]
+    assert drawn > 0, "no places in this view: the test shows nothing"
+    assert_markers_on_map(page, drawn)
     watch.check()
 
 
