@@ -496,13 +496,17 @@ def _lang_name(names: ColumnElement, lang: str) -> ColumnElement:
 @lru_cache(maxsize=16)
 def _category_info(lang: str) -> Subquery:
     """The categories with their stages, as ``primary_category``: built once per language and
-    shared by every statement (SQLAlchemy constructs are immutable)."""
+    shared by every statement (SQLAlchemy constructs are immutable). Computed once per
+    statement (MATERIALIZED): a page the planner expects to be a row or two is joined to it by
+    nested loop, which otherwise joined categories and stages again for every place (near a
+    point, 50 places: 4.0 -> 3.8 ms)."""
     return (
         select(Category.id, Category.slug, _lang_name(Category.names, lang).label("name"),
                Category.colour, Category.icon, Stage.slug.label("stage"),
                _lang_name(Stage.names, lang).label("stage_name"))
         .join(Stage, Stage.id == Category.stage_id)
         .cte("category_info")
+        .prefix_with("MATERIALIZED")
         .alias("primary_category")
     )
 
