@@ -60,9 +60,7 @@ async def _tree_counts_aggregated(conn: AsyncConnection, target_groups: tuple[st
     cells = (select(cluster_cells.c.cats, cluster_cells.c.n)
              .where(cluster_cells.c.z == 0, *narrowed(None, list(target_groups) or None))
              .subquery())
-    category_id = func.unnest(cells.c.cats).column_valued("category_id")
-    per_category = dict((await conn.execute(
-        select(category_id, func.sum(cells.c.n)).select_from(cells).group_by(category_id))).all())
+    per_category = await _per_element(conn, cells.c.cats, cells.c.n)
     stage_of = (select(Category.stage_id).where(Category.id == func.any(cells.c.cats))
                 .distinct().lateral("stage_of"))
     per_stage = dict((await conn.execute(
@@ -143,9 +141,15 @@ async def _target_groups_aggregated(conn: AsyncConnection, category_ids: list[in
     aggregates: each place is in one row, whose target-group set it has."""
     cells = (select(cluster_cells.c.target_groups, cluster_cells.c.n)
              .where(cluster_cells.c.z == 0, *narrowed(category_ids, None)).subquery())
-    group = func.unnest(cells.c.target_groups).column_valued("target_group")
+    return await _per_element(conn, cells.c.target_groups, cells.c.n)
+
+
+async def _per_element(conn: AsyncConnection, array: ColumnElement, n: ColumnElement
+                       ) -> dict[Any, int]:
+    """The sum of ``n`` per element of ``array`` over the rows of their table."""
+    expanded = select(func.unnest(array).label("element"), n.label("n")).subquery("expanded")
     return dict((await conn.execute(
-        select(group, func.sum(cells.c.n)).select_from(cells).group_by(group))).all())
+        select(expanded.c.element, func.sum(expanded.c.n)).group_by(expanded.c.element))).all())
 
 
 async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
