@@ -511,15 +511,10 @@ def _category_info(lang: str) -> Subquery:
     )
 
 
-def _primary_category_id(place_id: ColumnElement) -> ColumnElement:
-    """The id of the place's first category: one index lookup (ix_place_categories_primary).
-
-    A scalar value rather than a LATERAL join, so that the few categories are joined to the
-    page by one hash: beside the lateral lookup PostgreSQL chose a nested loop that built the
-    categories' hash again for every place (a town's 1,000 places 20.6 -> 13.1 ms, a street's
-    2.4 -> 1.6 ms)."""
+def _primary_category(place_id: ColumnElement) -> Select:
+    """The id of the place's first category: one index lookup (ix_place_categories_primary)."""
     return (select(PlaceCategory.category_id).where(PlaceCategory.place_id == place_id)
-            .order_by(PlaceCategory.position).limit(1).scalar_subquery())
+            .order_by(PlaceCategory.position).limit(1))
 
 
 def _category_slugs() -> ColumnElement:
@@ -649,7 +644,10 @@ def feature_columns(ids: Subquery, lang: str, detail: bool = False,
         Place, Place.id == ids.c.id)
     if not _needs_categories(properties):
         return query
-    return _with_categories(query, lang, _primary_category_id(Place.id))
+    # LATERAL, once per place: the download streams along nested loops (hash joins off, see
+    # app/downloads/dataset.py), where a lookup in the join condition ran once per category.
+    link = _primary_category(Place.id).lateral("primary_link")
+    return _with_categories(query.outerjoin(link, true()), lang, link.c.category_id)
 
 
 def _needs_categories(properties: tuple[str, ...] | None) -> bool:
@@ -723,10 +721,13 @@ def _page_statement(flt: PlaceFilter, category_ids: list[int], page: Page, lang:
                                     _carried_columns(lang, detail, properties), name_index, walk)
     categories = _needs_categories(properties)
     if categories:
-        # Looked up in the page's own rows: PostgreSQL computes such a column after the sort
-        # and the limit, for the page's places only, and once each.
-        statement = statement.add_columns(
-            _primary_category_id(statement.selected_columns.id).label("primary_category_id"))
+        # A column of the page's own rows rather than a LATERAL join, so that the few
+        # categories are joined to the page by one hash: beside the lateral lookup PostgreSQL
+        # chose a nested loop that built the categories' hash again for every place (a town's
+        # 1,000 places 20.6 -> 13.1 ms, a street's 2.4 -> 1.6 ms). PostgreSQL computes such a
+        # column after the sort and the limit, for the page's places only, and once each.
+        statement = statement.add_columns(_primary_category(statement.selected_columns.id)
+                                          .scalar_subquery().label("primary_category_id"))
     rows = statement.subquery("places")
     feature = literal_column(_feature_sql("places", lang, detail, properties), String)
     joined = func.string_agg(feature, aggregate_order_by(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.helpers import assert_accessible, guard
+from tests.browser.helpers import Guard, assert_accessible, guard
 from app.config import PROJECT_ROOT
 from tests.conftest import sql
 
@@ -90,14 +91,14 @@ def test_each_filter_changes_map_list_and_counts_together(page: Page, live_serve
     assert len(list_names(page)) == special
     api = page.request.get(live_server.url + "/api/places?category=foerderschule&limit=1000").json()
     assert list_names(page) == [f["properties"]["name"] for f in api["features"]]
-    page.wait_for_function(f"() => document.querySelectorAll('.place-marker, .cluster-marker').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.place-marker, .cluster-marker').length > 0")
     assert_markers_on_map(page, special)
     assert "category=foerderschule" in page.url
 
     # A target group narrows further and the category counts follow it.
     primary_before = count_of(page, "grundschule")
     page.locator("#filter-target_group-kinder").check()
-    page.wait_for_function(f"() => !document.querySelector('main').hasAttribute('aria-busy')")
+    page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
     expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^0 "))
     assert "target_group=kinder" in page.url
     page.get_by_label("Förderschule").uncheck()
@@ -286,14 +287,19 @@ def test_a_name_that_looks_like_html_stays_text(page: Page, pg, fresh_db, fresh_
     watch.check()  # no dialog opened, no page error
 
 
+def generate_many_places(database_url: str) -> str:
+    """6,000 synthetic places in the database (more than the browser holds); its URL."""
+    # In a subprocess: Playwright's event loop runs in this thread.
+    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
+                    "6000", "--database-url", database_url], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    return database_url
+
+
 def open_map_over_many_places(page: Page, fresh_url, start_server):
     """The map at zoom 7 over 6,000 synthetic places: more than the browser holds, so it loads
     per viewport and shows cells."""
-    # In a subprocess: Playwright's event loop runs in this thread.
-    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
-                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
-                   capture_output=True)
-    server = start_server(fresh_url)
+    server = start_server(generate_many_places(fresh_url))
     watch = open_map(page, server, "?lang=en&map=7/50.5/9.7")
     expect(page.locator(".cluster-marker").first).to_be_visible()
     return server, watch
@@ -323,31 +329,36 @@ def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_serv
     watch.check()
 
 
-def test_the_cells_are_asked_for_together_with_the_first_page(page: Page, fresh_url, start_server):
-    # Over a large directory the map shows cells; waiting for the first page before asking for
-    # them put a round trip more before anything was drawn. The first page is held back here
-    # until the cells are asked for.
-    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
-                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
-                   capture_output=True)
-    server = start_server(fresh_url)
-    cells_asked = []
-    page.on("request", lambda r: cells_asked.append(r.url) if "/api/clusters" in r.url else None)
+def asked_while_the_first_page_waits(page: Page, fresh_url, start_server, view: str,
+                                     wanted: Callable[[str], bool]) -> tuple[list[str], Guard]:
+    """Open the map at ``view`` over 6,000 places with its first page held back until the
+    request ``wanted`` picks is asked for; then let the first page go. The URLs asked for."""
+    server = start_server(generate_many_places(fresh_url))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if wanted(r.url) else None)
     watch = guard(page, server.url)
     held = []
     page.route(lambda url: "/api/places?" in url and "bbox=" not in url,
                lambda route: held.append(route))
-    page.goto(server.url + "/?lang=en&map=7/50.5/9.7")
+    page.goto(server.url + "/?lang=en&map=" + view)
     for _ in range(50):
-        if held and cells_asked:
+        if held and asked:
             break
         page.wait_for_timeout(100)
     assert held, "the map asked for no first page"
-    assert cells_asked, "the cells were asked for only after the first page"
+    assert asked, "the view's data was asked for only after the first page"
     for route in held:
         route.fallback()
-    expect(page.locator(".cluster-marker").first).to_be_visible()
     expect(page.locator("main[data-ready=true]")).to_be_attached()
+    return asked, watch
+
+
+def test_the_cells_are_asked_for_together_with_the_first_page(page: Page, fresh_url, start_server):
+    # Over a large directory the map shows cells; waiting for the first page before asking for
+    # them put a round trip more before anything was drawn.
+    cells_asked, watch = asked_while_the_first_page_waits(
+        page, fresh_url, start_server, "7/50.5/9.7", lambda url: "/api/clusters" in url)
+    expect(page.locator(".cluster-marker").first).to_be_visible()
     assert len(cells_asked) == 1, cells_asked  # the early answer is the one drawn
     watch.check()
 
@@ -356,27 +367,9 @@ def test_a_close_view_asks_for_its_places_together_with_the_first_page(
         page: Page, fresh_url, start_server):
     # Up close a large directory shows the places in view; asked for only after the first page,
     # they came a round trip later (and a dense view's cells one more).
-    subprocess.run([sys.executable, "-m", "bench.generate", "-n", "6000", "--seed", "3", "--chunk",
-                    "6000", "--database-url", fresh_url], cwd=PROJECT_ROOT, check=True,
-                   capture_output=True)
-    server = start_server(fresh_url)
-    in_view = []
-    page.on("request", lambda r: in_view.append(r.url)
-            if "/api/places?" in r.url and "limit=1000" in r.url else None)
-    watch = guard(page, server.url)
-    held = []
-    page.route(lambda url: "/api/places?" in url and "bbox=" not in url,
-               lambda route: held.append(route))
-    page.goto(server.url + "/?lang=en&map=14/50.111/8.682")
-    for _ in range(50):
-        if held and in_view:
-            break
-        page.wait_for_timeout(100)
-    assert held, "the map asked for no first page"
-    assert in_view, "the places in view were asked for only after the first page"
-    for route in held:
-        route.fallback()
-    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    in_view, watch = asked_while_the_first_page_waits(
+        page, fresh_url, start_server, "14/50.111/8.682",
+        lambda url: "/api/places?" in url and "limit=1000" in url)
     assert len(in_view) == 1, in_view  # the early answer is the one drawn
     drawn = httpx.get(in_view[0]).json()["numberReturned"]
     assert drawn > 0, "no places in this view: the test shows nothing"
