@@ -154,7 +154,7 @@ def test_errors_and_private_requests_get_no_shared_caching(client):
 
     assert "etag" not in client.get("/healthz").headers
 
-    with_session = client.get(PLACES, cookies={"lernorte_session": "anything"})
+    with_session = client.get(PLACES, headers={"Cookie": "lernorte_session=anything"})
     assert with_session.status_code == 200
     assert "etag" not in with_session.headers
     assert "public" not in with_session.headers.get("cache-control", "")
