@@ -85,20 +85,15 @@ def test_two_workers_behind_nginx_share_one_state(serve, pg, fresh_db, fresh_url
     workers = server.worker_urls()
     assert len(workers) == 2 and all(_port_open(w) for w in workers)
 
-    # nginx spreads requests over both processes (seen in their JSON logs by pid). A worker
-    # that was still starting when nginx first tried it is left out for fail_timeout (2 s), so
-    # the requests go on for a while until both have answered.
-    ids: list[str] = []
-    pids: set[int] = set()
-    deadline = time.monotonic() + 15
-    while len(pids) < 2 and time.monotonic() < deadline:
-        for _ in range(10):
-            ids.append(f"spread-{len(ids)}")
-            assert httpx.get(f"{server.url}/api/places", params={"limit": 1},
-                             headers={"X-Request-ID": ids[-1]}, timeout=10).status_code == 200
-        time.sleep(0.5)
-        pids = {e["pid"] for e in server.log_entries() if e.get("request_id") in ids}
-    assert len(pids) == 2
+    # nginx spreads requests over both processes (seen in their JSON logs by pid).
+    ids = [f"spread-{i}" for i in range(30)]
+    for rid in ids:
+        assert httpx.get(f"{server.url}/api/places", params={"limit": 1},
+                         headers={"X-Request-ID": rid}, timeout=10).status_code == 200
+    time.sleep(0.5)
+    pids = {e["pid"] for e in server.log_entries() if e.get("request_id") in ids}
+    # nginx's own messages (a worker it left out) are in the same log.
+    assert len(pids) == 2, server.log.read_text()[-4000:]
 
     def validators() -> list[tuple[str, str]]:
         answers = [httpx.get(f"{w}/api/places", timeout=10) for w in workers]
@@ -126,7 +121,7 @@ def test_two_workers_behind_nginx_share_one_state(serve, pg, fresh_db, fresh_url
     metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
     total = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
                 if line.startswith('lernorte_http_requests_total{') and 'route="/api/places"' in line)
-    assert total >= len(ids) + 2
+    assert total >= 32
 
     assert server.stop() == 0
     assert not any(_port_open(u) for u in (*workers, server.url))
