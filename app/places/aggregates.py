@@ -29,9 +29,15 @@ cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Intege
                       *(column(c) for c in AGGREGATE_COLUMNS))
 
 
+def members_hold(flt: PlaceFilter) -> bool:
+    """Whether the members (and so the aggregates) hold every place the filter can match: they
+    are the published places; drafts and archived places have none."""
+    return flt.statuses == ("published",)
+
+
 def aggregates_fit(flt: PlaceFilter) -> bool:
     """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
-    return (flt.statuses == ("published",) and not flt.ids and not flt.q and flt.near is None
+    return (members_hold(flt) and not flt.ids and not flt.q and flt.near is None
             and not flt.languages and not flt.municipalities
             and not flt.stages and not flt.equals and flt.updated_from is None
             and flt.updated_to is None)

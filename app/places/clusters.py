@@ -44,6 +44,7 @@ from app.places.aggregates import (
     aggregates_fit,
     cluster_cells,
     cluster_members,
+    members_hold,
     narrowed,
     narrowing,
 )
@@ -99,7 +100,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
     exactly as the aggregates sum them; a finer zoom's cell lies within one finest cell, which
     finds the members by their index."""
     m = cluster_members.c
-    if flt.statuses == ("published",):
+    if members_hold(flt):
         if cells.zoom <= FINEST_ZOOM:
             shift = FINEST_ZOOM - cells.zoom
             cx, cy = m.cx.op(">>")(shift), m.cy.op(">>")(shift)
@@ -121,7 +122,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
         if replace(flt, bbox=None) != PlaceFilter():
             places = (places.join(Place, Place.id == m.place_id)
                       .where(*where_clauses(replace(flt, bbox=cells.bbox()), category_ids)))
-    else:  # drafts and archived places have no members
+    else:
         matching = where_clauses(replace(flt, bbox=cells.bbox()), category_ids)
         lon, lat = func.ST_X(Place.geom), func.ST_Y(Place.geom)
         cx, cy = _mercator_cells(lon, lat, cells.zoom)
@@ -287,9 +288,9 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
                 "min_y": cells.min_y, "max_y": cells.max_y, "category_ids": by_category,
                 "target_groups": by_target_group})
     else:
-        published = flt.statuses == ("published",)
         rows = (await conn.execute(_features(_on_the_fly(flt, cells, category_ids), cells.zoom,
-                                             PUBLISHED_SETS if published else None))).all()
+                                             PUBLISHED_SETS if members_hold(flt) else None))
+                ).all()
     return Clusters(features=[feature for feature, _ in rows],
                     number_matched=sum(n for _, n in rows), cells=cells)
 
