@@ -101,7 +101,19 @@ function update(patch, { push = true } = {}) {
   else if (patch.selected !== undefined) select(state.selected, "url");
 }
 
+// A load that takes longer than this says so in the count line, where the old count stood over
+// the unchanged map until the answer came: over a national directory a search's cells take a
+// second or more. Shorter loads do not flash the notice.
+const LOADING_NOTICE_MS = 400;
+let loadingNotice = null;
+
+function noticeIfSlow() {
+  clearTimeout(loadingNotice);
+  loadingNotice = setTimeout(() => { countLine.textContent = t("loading"); }, LOADING_NOTICE_MS);
+}
+
 function announceCount(shown, total) {
+  clearTimeout(loadingNotice);
   const text = total === null || total === undefined || total === shown
     ? t.plural("count", shown)
     : t("count_partial", { shown: shown.toLocaleString(lang), n: total.toLocaleString(lang) });
@@ -121,9 +133,11 @@ const runViewport = api.latest();
 const runViewportList = api.latest();
 let moveTimer = null; // a map move's viewport load, waiting for the move to settle
 let early = null; // { key, answer }: the view's cells or places, asked with the first page (askEarly)
+let loads = 0; // load() calls so far: only the latest one ends the page's busy state
 
 function failed(error) {
-  if (api.isAbort(error)) return;
+  if (api.isAbort(error)) return; // a newer load took over, notice and all
+  clearTimeout(loadingNotice);
   countLine.textContent = t("error");
   announce(t("error"));
 }
@@ -134,6 +148,8 @@ async function load() {
   clearTimeout(moveTimer);
   runViewport.cancel();
   runViewportList.cancel();
+  const current = ++loads;
+  noticeIfSlow();
   const params = filterParams(state, fixed, lang);
   early = state.near ? null : askEarly();
   if (filters || legend) {
@@ -167,7 +183,8 @@ async function load() {
   } catch (error) {
     failed(error);
   } finally {
-    root.removeAttribute("aria-busy");
+    // A load that a newer one cancelled ends first; the page is still busy with the newer one.
+    if (current === loads) root.removeAttribute("aria-busy");
   }
 }
 
@@ -266,7 +283,10 @@ map.on("moveend", () => {
   writeUrl(false);
   if (mode === "viewport") {
     clearTimeout(moveTimer);
-    moveTimer = setTimeout(() => loadViewport().catch(failed), DEBOUNCE_MS);
+    moveTimer = setTimeout(() => {
+      noticeIfSlow();
+      loadViewport().catch(failed);
+    }, DEBOUNCE_MS);
   }
 });
 

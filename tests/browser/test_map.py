@@ -410,6 +410,43 @@ def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
     watch.check()
 
 
+def test_a_search_whose_cells_are_slow_says_it_is_loading(page: Page, fresh_url, start_server):
+    # Over a national directory a common word's cells take a second or more; until then the
+    # map and the count line showed the results before the search, as if it had found nothing.
+    _, watch = open_map_over_many_places(page, fresh_url, start_server)
+    before = page.locator("#result-count").inner_text()
+    held = []
+    page.route("**/api/clusters**", lambda route: held.append(route))
+    box = page.get_by_role("combobox", name="Name, provider or address")
+    box.fill("Straße")  # in most of the synthetic addresses: the map stays per viewport
+    box.press("Enter")
+    expect(page.locator("#result-count")).to_have_text("Loading …")
+    expect(page.locator("main")).to_have_attribute("aria-busy", "true")
+    assert held, "the search asked for no cells"
+    # The search is changed before its cells came (the same places, spelled otherwise): the
+    # first search, cancelled, must not declare the page done while the second one loads.
+    asked = len(held)
+    box.fill("Strasse")
+    box.press("Enter")
+    for _ in range(50):
+        if len(held) > asked:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) > asked, "the second search asked for no cells"
+    page.wait_for_timeout(300)
+    expect(page.locator("main")).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#result-count")).to_have_text("Loading …")
+    for route in held:
+        try:
+            route.fallback()
+        except Exception:  # noqa: BLE001 - the first search's, cancelled by the page
+            pass
+    expect(page.locator("#result-count")).to_contain_text(re.compile(r"of [\d,]+"))
+    assert page.locator("#result-count").inner_text() != before
+    expect(page.locator("main")).not_to_have_attribute("aria-busy", "true")
+    watch.check()
+
+
 def test_a_view_with_more_places_than_one_answer_keeps_showing_cells(
         page: Page, pg, fresh_db, fresh_url, start_server):
     # 2,100 places on a few hundred metres of Fulda: more than the browser holds at once, and
