@@ -1,13 +1,14 @@
 """The cluster aggregates (migrations 0002 and 0013): published places summed per zoom level, grid
 cell, category set and target-group set, kept current by triggers. What they can answer exactly,
 they answer for a few hundred rows whatever the number of places: the low-zoom map, the filter
-panel's counts and the total of the whole directory, of categories or of target groups."""
+panel's counts and the total of the whole directory, of categories or of target groups. Their
+members, one row per place, also carry its languages (migration 0015)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Float, Integer, Text, column, func, select, table
+from sqlalchemy import ColumnElement, Float, Integer, TableClause, Text, column, func, select, table
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
@@ -18,11 +19,12 @@ if TYPE_CHECKING:
 FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
 
 AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
-# Every published place with a location: its finest cell, sorted categories and target groups,
-# as the triggers keep them for the aggregates (current at every commit).
+# Every published place with a location: its finest cell, sorted categories, target groups and
+# languages, as the triggers keep them for the aggregates (current at every commit).
 cluster_members = table("cluster_members", column("place_id", Integer), column("lon", Float),
                         column("lat", Float), column("cx", Integer), column("cy", Integer),
-                        column("cats", ARRAY(Integer)), column("target_groups", ARRAY(Text)))
+                        column("cats", ARRAY(Integer)), column("target_groups", ARRAY(Text)),
+                        column("languages", ARRAY(Text)))
 cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
                       column("cy", Integer), column("cats", ARRAY(Integer)),
                       column("target_groups", ARRAY(Text)),
@@ -47,12 +49,12 @@ def aggregates_fit(flt: PlaceFilter) -> bool:
 Values = list | BindParameter
 
 
-def narrowed(category_ids: Values | None, target_groups: Values | None
-             ) -> list[ColumnElement[bool]]:
-    """The aggregates' rows of places with any of ``category_ids`` and any of ``target_groups``
-    (None: not chosen). A row's places share one category set and one target-group set, so a
-    row matches as a whole and a place is never counted twice."""
-    c = cluster_cells.c
+def narrowed(category_ids: Values | None, target_groups: Values | None,
+             rows: TableClause = cluster_cells) -> list[ColumnElement[bool]]:
+    """The aggregates' rows (or their members) of places with any of ``category_ids`` and any
+    of ``target_groups`` (None: not chosen). A row's places share one category set and one
+    target-group set, so a row matches as a whole and a place is never counted twice."""
+    c = rows.c
     clauses = []
     if category_ids is not None:
         clauses.append(c.cats.overlap(category_ids))

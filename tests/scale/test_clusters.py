@@ -16,6 +16,10 @@ FILTERS = [
     {"target_group": ["senioren", "kinder"]},
     {"target_group": "kinder", "category": "musikschule"},
     {"language": "en"},
+    # Tested on the aggregates' members, any of two languages and a category.
+    {"language": ["en", "tr"], "category": "kita"},
+    # Partly on the members, partly on the places.
+    {"language": "en", "municipality": "Fulda"},
     {"municipality": "Fulda"},
     {"category": "grundschule", "q": "Astrid"},
 ]
@@ -72,11 +76,13 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     berlin_before = _clusters(client, **berlin)["numberMatched"]
     kitas_before = _clusters(client, **fulda, category="kita")["numberMatched"]
     seniors_before = _clusters(client, **fulda, target_group="senioren")["numberMatched"]
+    turkish_before = _clusters(client, **fulda, language="tr")["numberMatched"]
     ids = [r[0] for r in sql(pg, fresh_db,
                              "SELECT id FROM places WHERE status = 'published' AND "
                              "geom && ST_MakeEnvelope(9.6, 50.5, 9.75, 50.6, 4326) "
-                             "AND NOT target_groups && '{senioren}' ORDER BY id LIMIT 5")]
-    moved, archived, deleted, recategorised, for_seniors = ids
+                             "AND NOT target_groups && '{senioren}' "
+                             "AND NOT languages && '{tr}' ORDER BY id LIMIT 6")]
+    moved, archived, deleted, recategorised, for_seniors, in_turkish = ids
     sql(pg, fresh_db, "UPDATE places SET geom = ST_SetSRID(ST_MakePoint(13.4, 52.5), 4326) "
                       "WHERE id = %s", (moved,))
     sql(pg, fresh_db, "UPDATE places SET status = 'archived' WHERE id = %s", (archived,))
@@ -89,6 +95,8 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
                       "SELECT %s, id, 0 FROM categories WHERE slug = 'kita'", (recategorised,))
     sql(pg, fresh_db, "UPDATE places SET target_groups = '{senioren}' WHERE id = %s",
         (for_seniors,))
+    sql(pg, fresh_db, "UPDATE places SET languages = languages || '{tr}' WHERE id = %s",
+        (in_turkish,))
 
     after = _clusters(client, **fulda)
     assert after["numberMatched"] == before["numberMatched"] - 3
@@ -100,6 +108,9 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     seniors = _clusters(client, **fulda, target_group="senioren")
     assert seniors["numberMatched"] == seniors_before + 1
     _assert_adds_up(client, seniors, target_group="senioren")
+    turkish = _clusters(client, **fulda, language="tr")
+    assert turkish["numberMatched"] == turkish_before + 1
+    _assert_adds_up(client, turkish, language="tr")
     # A filter the aggregates cannot answer is counted place by place, each in the cell the
     # triggers keep for it: those follow the edits as well.
     for view in (fulda, berlin):
