@@ -6,9 +6,21 @@ members, one row per place, also carry its languages (migration 0015)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Float, Integer, TableClause, Text, column, func, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    TableClause,
+    Text,
+    cast,
+    column,
+    func,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
@@ -43,6 +55,21 @@ def aggregates_fit(flt: PlaceFilter) -> bool:
             and not flt.languages and not flt.municipalities
             and not flt.stages and not flt.equals and flt.updated_from is None
             and flt.updated_to is None)
+
+
+def members_fit(flt: PlaceFilter) -> bool:
+    """Whether the members alone can answer this filter exactly (but for a bbox): what the
+    aggregates answer, and languages, which only the members carry (migration 0015)."""
+    return aggregates_fit(replace(flt, languages=()))
+
+
+def member_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement[bool]]:
+    """The members with any of the filter's categories (ids ``category_ids``), any of its
+    target groups and any of its languages; the filter's other conditions are not tested."""
+    clauses = narrowed(*narrowing(flt, category_ids), rows=cluster_members)
+    if flt.languages:
+        clauses.append(cluster_members.c.languages.overlap(cast(list(flt.languages), ARRAY(Text))))
+    return clauses
 
 
 # Values to narrow by: a request's own, or a statement's parameters (the prepared map views).

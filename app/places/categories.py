@@ -3,12 +3,19 @@
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places import aggregates
-from app.places.aggregates import aggregates_fit, cluster_cells, narrowed
+from app.places.aggregates import (
+    aggregates_fit,
+    cluster_cells,
+    cluster_members,
+    member_clauses,
+    members_fit,
+    narrowed,
+)
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from app.places.query import count_matched
 
@@ -57,22 +64,36 @@ async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCoun
     return per_category, per_stage, total
 
 
-async def _tree_counts_aggregated(conn: AsyncConnection, target_groups: tuple[str, ...]
-                                  ) -> TreeCounts:
-    """Every published place, or those for any of ``target_groups``, from the coarsest
-    aggregates: a row per category set (and target-group set), each place in exactly one row, so
-    a stage counts a place once however many of its categories it has."""
-    cells = (select(cluster_cells.c.cats, cluster_cells.c.n)
-             .where(cluster_cells.c.z == 0, *narrowed(None, list(target_groups) or None))
-             .subquery())
-    per_category = await _per_element(conn, cells.c.cats, cells.c.n)
-    stage_of = (select(Category.stage_id).where(Category.id == func.any(cells.c.cats))
-                .distinct().lateral("stage_of"))
-    per_stage = dict((await conn.execute(
-        select(stage_of.c.stage_id, func.sum(cells.c.n)).select_from(cells)
-        .join(stage_of, true()).group_by(stage_of.c.stage_id))).all())
-    total = (await conn.execute(select(func.coalesce(func.sum(cells.c.n), 0)))).scalar_one()
+async def _tree_counts_of_sets(conn: AsyncConnection, sets: Select) -> TreeCounts:
+    """The counts from the places per category set (``sets``: rows of a set and its number of
+    places, a few hundred at most): a stage counts a place once however many of its categories
+    it has."""
+    stage_of = dict((await conn.execute(select(Category.id, Category.stage_id))).all())
+    per_category: dict[int, int] = {}
+    per_stage: dict[int, int] = {}
+    total = 0
+    for cats, n in (await conn.execute(sets)).all():
+        total += n
+        for category_id in cats:
+            per_category[category_id] = per_category.get(category_id, 0) + n
+        for stage_id in {stage_of[category_id] for category_id in cats}:
+            per_stage[stage_id] = per_stage.get(stage_id, 0) + n
     return per_category, per_stage, total
+
+
+def _aggregated_sets(target_groups: tuple[str, ...]) -> Select:
+    """Every published place's category set, or of those for any of ``target_groups``, from the
+    coarsest aggregates, where each place is in exactly one row."""
+    c = cluster_cells.c
+    return (select(c.cats, func.sum(c.n))
+            .where(c.z == 0, *narrowed(None, list(target_groups) or None)).group_by(c.cats))
+
+
+def _member_sets(flt: PlaceFilter) -> Select:
+    """The category sets of the members that a filter fitting them matches (see members_fit):
+    a language's 34,000 places of a million were joined to their categories one by one."""
+    m = cluster_members.c
+    return select(m.cats, func.count()).where(*member_clauses(flt, [])).group_by(m.cats)
 
 
 async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
@@ -85,10 +106,22 @@ async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list
         if limits.use_aggregates and flt.bbox is None and aggregates_fit(flt):
             found = await aggregates.total(conn, flt, category_ids)
             limits.too_many[key] = found > limits.max_places
+        elif _by_members(flt, limits):
+            counted = (select(literal(1)).where(*member_clauses(flt, category_ids))
+                       .limit(limits.max_places + 1).subquery())
+            found = (await conn.execute(select(func.count()).select_from(counted))).scalar_one()
+            limits.too_many[key] = found > limits.max_places
         else:
             limits.too_many[key] = (await count_matched(conn, flt, category_ids,
                                                         limits.max_places) is None)
     return limits.too_many[key]
+
+
+def _by_members(flt: PlaceFilter, limits: FacetLimits) -> bool:
+    """Whether a filter's places are found among the aggregates' members, by their index of
+    languages: without a language the members would be read whole (they have no index of
+    categories), where the places' own index finds a small category's few places."""
+    return limits.use_aggregates and flt.bbox is None and bool(flt.languages) and members_fit(flt)
 
 
 async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
@@ -99,9 +132,11 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     flt = await resolve_search(conn, flt)
     counts: TreeCounts | None
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
-        counts = await _tree_counts_aggregated(conn, flt.target_groups)
+        counts = await _tree_counts_of_sets(conn, _aggregated_sets(flt.target_groups))
     elif await _more_than(conn, flt, [], limits):
         counts = None
+    elif not flt.categories and _by_members(flt, limits):
+        counts = await _tree_counts_of_sets(conn, _member_sets(flt))
     else:
         counts = await _tree_counts_live(conn, flt)
     stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
@@ -132,8 +167,13 @@ async def _array_counts(conn: AsyncConnection, columns: dict[str, ColumnElement]
     them is the cost: a category's 20,000 places took 0.5 s, once for each facet before)."""
     if await _more_than(conn, flt, category_ids, limits):
         return {name: None for name in columns}
-    matching = (select(*(column.label(name) for name, column in columns.items()))
-                .where(*where_clauses(flt, category_ids)).cte("matching").prefix_with("MATERIALIZED"))
+    if _by_members(flt, limits):
+        rows = (select(*(cluster_members.c[name] for name in columns))
+                .where(*member_clauses(flt, category_ids)))
+    else:
+        rows = (select(*(column.label(name) for name, column in columns.items()))
+                .where(*where_clauses(flt, category_ids)))
+    matching = rows.cte("matching").prefix_with("MATERIALIZED")
     values = union_all(*(select(literal(name).label("facet"),
                                 func.unnest(matching.c[name]).label("value"))
                          for name in columns)).subquery()

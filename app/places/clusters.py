@@ -44,6 +44,7 @@ from app.places.aggregates import (
     aggregates_fit,
     cluster_cells,
     cluster_members,
+    member_clauses,
     members_hold,
     narrowed,
     narrowing,
@@ -118,13 +119,10 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
         # every commit (joined to the places for them, a language over Germany at zoom 7 took
         # 275 ms, now 97; a category in Frankfurt at zoom 14 56, now 32). Other filters are
         # tested on the places, with the box, whose index may find them first.
-        languages = ([m.languages.overlap(cast(list(flt.languages), ARRAY(Text)))]
-                     if flt.languages else [])
         places = (select(cx.label("cx"), cy.label("cy"), m.cats, m.lon, m.lat)
                   .where(m.cx.between(finest.min_x, finest.max_x),
                          m.cy.between(finest.min_y, finest.max_y),
-                         *narrowed(*narrowing(flt, category_ids), rows=cluster_members),
-                         *languages))
+                         *member_clauses(flt, category_ids)))
         rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=())
         if rest != PlaceFilter():
             places = (places.join(Place, Place.id == m.place_id)
