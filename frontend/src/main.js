@@ -6,7 +6,7 @@ import {
   ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, VIEWPORT_LIMIT, cellsRequest, chooseMode, isPartial,
   viewportBbox, viewportRequest,
 } from "./data/loading.js";
-import { sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
+import { emptyState, sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
 import { boundsToBbox, createMap } from "./map/basemap.js";
 import { createMarkers } from "./map/markers.js";
 import { addLegend } from "./map/legend.js";
@@ -134,6 +134,10 @@ const runViewportList = api.latest();
 let moveTimer = null; // a map move's viewport load, waiting for the move to settle
 let early = null; // { key, answer }: the view's cells or places, asked with the first page (askEarly)
 let loads = 0; // load() calls so far: only the latest one ends the page's busy state
+// Whether the whole directory (an embed's: under its fixed filters) fits in the browser, as a
+// load without filters found: every filter narrows it, so no load needs the view's data, and
+// asking for it early (askEarly) would only be dropped again.
+let fitsInBrowser = false;
 
 function failed(error) {
   if (api.isAbort(error)) return; // a newer load took over, notice and all
@@ -151,7 +155,7 @@ async function load() {
   const current = ++loads;
   noticeIfSlow();
   const params = filterParams(state, fixed, lang);
-  early = state.near ? null : askEarly();
+  early = state.near || fitsInBrowser ? null : askEarly();
   if (filters || legend) {
     runFacets((signal) => api.categories(params, signal)).then((tree) => {
       filters?.setTree(tree);
@@ -164,6 +168,7 @@ async function load() {
     const first = await runPlaces((signal) => api.places(withParams(params, { limit: FIRST_LIMIT }), signal));
     const next = chooseMode(first);
     mode = next === "viewport" ? "viewport" : "all";
+    if (mode === "all" && sameQuery(state, emptyState())) fitsInBrowser = true;
     if (next !== "viewport" && early) {
       early = null;
       runViewport.cancel();

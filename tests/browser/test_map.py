@@ -377,6 +377,25 @@ def test_a_close_view_asks_for_its_places_together_with_the_first_page(
     watch.check()
 
 
+def test_a_small_directory_does_not_ask_for_the_view_again_on_a_filter_change(
+        page: Page, live_server):
+    # Up close the map asks for the view's places together with the first page, for a large
+    # directory; a district's first page shows that everything fits, and from then on such an
+    # ask would only be dropped.
+    in_view: list[str] = []
+    page.on("request", lambda r: in_view.append(r.url)
+            if "/api/places?" in r.url and "bbox=" in r.url else None)
+    watch = open_map(page, live_server, "?lang=en&map=14/50.5547/9.6716")
+    expect(page.locator("#result-count")).to_have_text(re.compile(r"^87 places found$"))
+    asked_first = len(in_view)
+    page.evaluate("document.querySelector('#filter-category-grundschule').closest('details').open = true")
+    page.locator("#filter-category-grundschule").check()
+    expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^87 "))
+    page.wait_for_timeout(500)
+    assert len(in_view) == asked_first, in_view[asked_first:]
+    watch.check()
+
+
 def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
         page: Page, fresh_url, start_server):
     _, watch = open_map_over_many_places(page, fresh_url, start_server)
