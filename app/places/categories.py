@@ -64,11 +64,11 @@ async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCoun
     return per_category, per_stage, total
 
 
-async def _tree_counts_of_sets(conn: AsyncConnection, sets: Select) -> TreeCounts:
+async def _tree_counts_of_sets(conn: AsyncConnection, sets: Select, stage_of: dict[int, int]
+                              ) -> TreeCounts:
     """The counts from the places per category set (``sets``: rows of a set and its number of
-    places, a few hundred at most): a stage counts a place once however many of its categories
-    it has."""
-    stage_of = dict((await conn.execute(select(Category.id, Category.stage_id))).all())
+    places, a few hundred at most; ``stage_of``: each category's stage): a stage counts a place
+    once however many of its categories it has."""
     per_category: dict[int, int] = {}
     per_stage: dict[int, int] = {}
     total = 0
@@ -130,17 +130,18 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     ``limits`` allow (a search for a common word over a national directory)."""
     validate(flt)
     flt = await resolve_search(conn, flt)
+    stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
+    categories = (await conn.execute(select(Category).order_by(Category.sort_order))).all()
+    stage_of = {c.id: c.stage_id for c in categories}
     counts: TreeCounts | None
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
-        counts = await _tree_counts_of_sets(conn, _aggregated_sets(flt.target_groups))
+        counts = await _tree_counts_of_sets(conn, _aggregated_sets(flt.target_groups), stage_of)
     elif await _more_than(conn, flt, [], limits):
         counts = None
     elif not flt.categories and _by_members(flt, limits):
-        counts = await _tree_counts_of_sets(conn, _member_sets(flt))
+        counts = await _tree_counts_of_sets(conn, _member_sets(flt), stage_of)
     else:
         counts = await _tree_counts_live(conn, flt)
-    stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
-    categories = (await conn.execute(select(Category).order_by(Category.sort_order))).all()
 
     def count(found: dict[int, int] | None, key: int) -> int | None:
         return None if found is None else found.get(key, 0)
