@@ -61,3 +61,26 @@ def test_place_page_names_only_the_places_own_categories(client):
     # Other schools in the demo data are weiterführende, Förder- and berufliche Schulen.
     assert "weiterführende Schule" not in page and "Förderschule" not in page
     assert "berufliche Schule" not in page
+
+
+def test_near_pages_hold_places_that_share_one_point_in_id_order(pg, fresh_db, fresh_url,
+                                                                make_client):
+    # Fifty places geocoded to one point (a town's centre, as a failed address lookup leaves
+    # them): more than a page of five counts (twenty), so the page cannot be taken from the
+    # places collected for the count; ties are ordered by id. The places with the lower ids
+    # moved there last, so the spatial index holds them after the others.
+    for point in ("9.80, 50.70", "9.70, 50.60"):
+        sql(pg, fresh_db, f"""
+            INSERT INTO places (name, status, geom)
+            SELECT 'Gleicher Punkt ' || n, 'published', ST_SetSRID(ST_MakePoint({point}), 4326)
+            FROM generate_series(1, 25) n""")
+    sql(pg, fresh_db, """UPDATE places SET geom = ST_SetSRID(ST_MakePoint(9.70, 50.60), 4326)
+                         WHERE ST_X(geom) = 9.80""")
+    client = make_client(fresh_url)
+    near = {"near": "9.70,50.60", "radius": 100}
+    whole = client.get("/api/places", params={**near, "limit": 1000}).json()
+    ids = [f["id"] for f in whole["features"]]
+    assert whole["numberMatched"] == 50 and ids == sorted(ids)
+    first = client.get("/api/places", params={**near, "limit": 5}).json()
+    assert "numberMatched" not in first and [f["id"] for f in first["features"]] == ids[:5]
+    assert [f["id"] for f in _pages(client, near, limit=5)] == ids
