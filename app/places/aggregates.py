@@ -49,8 +49,17 @@ def members_hold(flt: PlaceFilter) -> bool:
     return flt.statuses == ("published",)
 
 
+def matching(flt: PlaceFilter) -> PlaceFilter:
+    """The filter as far as it selects places: ``near`` without a radius only orders them,
+    nearest first, and matches every place. Counts and cells leave it out: with it they missed
+    the aggregates ("near me" at any distance over a million places: the filter panel without
+    counts, each view's cells 1.3 s instead of 50 ms)."""
+    return replace(flt, near=None) if flt.near is not None and flt.radius_m is None else flt
+
+
 def aggregates_fit(flt: PlaceFilter) -> bool:
     """Whether the precomputed cells can answer this filter exactly (at their zoom levels)."""
+    flt = matching(flt)
     return (members_hold(flt) and not flt.ids and not flt.q and flt.near is None
             and not flt.languages and not flt.municipalities
             and not flt.stages and not flt.equals and flt.updated_from is None

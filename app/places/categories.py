@@ -12,6 +12,7 @@ from app.places.aggregates import (
     aggregates_fit,
     cluster_cells,
     cluster_members,
+    matching,
     member_clauses,
     members_fit,
     narrowed,
@@ -129,7 +130,7 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     """Stages and categories with their counts; a count is None where it would cost more than
     ``limits`` allow (a search for a common word over a national directory)."""
     validate(flt)
-    flt = await resolve_search(conn, flt)
+    flt = await resolve_search(conn, matching(flt))
     stages = (await conn.execute(select(Stage).order_by(Stage.sort_order))).all()
     categories = (await conn.execute(select(Category).order_by(Category.sort_order))).all()
     stage_of = {c.id: c.stage_id for c in categories}
@@ -211,6 +212,7 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
     from the aggregates where they answer the other filters: exact for any number of places,
     for a few hundred rows (a national directory's were left out before)."""
     validate(flt)
+    flt = matching(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
     facets = {"target_groups": (Place.target_groups, replace(flt, target_groups=())),

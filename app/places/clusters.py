@@ -44,6 +44,7 @@ from app.places.aggregates import (
     aggregates_fit,
     cluster_cells,
     cluster_members,
+    matching,
     member_clauses,
     members_hold,
     narrowed,
@@ -278,6 +279,7 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
     if flt.bbox is None:
         raise InvalidParameter("bbox", "clusters need the map's bbox=minLon,minLat,maxLon,maxLat")
     validate(flt)
+    flt = matching(flt)
     category_ids = await resolve_categories(conn, flt.categories)
     flt = await resolve_search(conn, flt)
     cells = fitting_range(flt.bbox, zoom, max_cells)

@@ -93,3 +93,20 @@ def test_target_group_counts_from_the_aggregates_equal_counting_every_place(
         assert counts and counts == live.get("/api/categories",
                                              params=params).json()["target_groups"], params
     assert counts["senioren"] == matched(aggregated, "category=grundschule&target_group=senioren")
+
+
+def test_near_at_any_distance_counts_as_much_as_no_near(make_client, demo_url):
+    # "Near me" without a radius sorts every place by distance: the filter panel, the map's
+    # cells and the list's total are those of the whole directory, from the aggregates, even
+    # where counting place by place would be too costly.
+    client = make_client(demo_url, facet_max_places=15, max_exact_count=10)
+    near = {"near": "9.6716,50.5547"}
+    assert (client.get("/api/categories", params=near).json()
+            == client.get("/api/categories").json())
+    listed = client.get("/api/places", params={**near, "limit": 5}).json()
+    assert listed["numberMatched"] == 87
+    distances = [f["properties"]["distance_m"] for f in listed["features"]]
+    assert distances == sorted(distances)
+    view = {"bbox": "9.4,50.3,10.15,50.85", "zoom": 9}
+    assert (client.get("/api/clusters", params={**view, **near}).json()["features"]
+            == client.get("/api/clusters", params=view).json()["features"])
