@@ -50,8 +50,16 @@ from app.places.aggregates import (
     narrowed,
     narrowing,
 )
-from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
+from app.places.query import (
+    PlaceFilter,
+    resolve_categories,
+    resolve_search,
+    validate,
+    where_clauses,
+    within_radius,
+)
 from geo.errors import InvalidParameter
+from geo.geodesy import bbox_within
 from geo.grid import CellRange, fitting_range
 from geo.params import BBox
 
@@ -113,6 +121,19 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
             cx, cy = _mercator_cells(m.lon, m.lat, cells.zoom)
             finest = CellRange(FINEST_ZOOM, cells.min_x >> shift, cells.max_x >> shift,
                                cells.min_y >> shift, cells.max_y >> shift)
+        member_filter = member_clauses(flt, category_ids)
+        rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=())
+        if (flt.near is not None and flt.radius_m is not None
+                and replace(rest, near=None, radius_m=None) == PlaceFilter()):
+            # Nothing else needs the places: the members around the point, with the radius
+            # tested on their own coordinates (their places'). 25 km around Frankfurt in a view
+            # of Germany joined 960,000 members to the places, 293 ms, now 31,000 members alone,
+            # 114 ms. Beside a search or a municipality the places' own indexes find the
+            # matches first (narrowing the members there made the planner loop over them).
+            finest = finest.within(bbox_within(flt.near, flt.radius_m))
+            member_filter.append(within_radius(
+                func.ST_SetSRID(func.ST_MakePoint(m.lon, m.lat), 4326), flt))
+            rest = PlaceFilter()
         # The members of the cells, by their index, as the planner can estimate them: else it
         # read all million members for the 9,000 places of a region. The cells themselves are
         # the box (tested on the sums below), and categories, target groups and languages are
@@ -122,14 +143,12 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
         # tested on the places, with the box, whose index may find them first.
         places = (select(cx.label("cx"), cy.label("cy"), m.cats, m.lon, m.lat)
                   .where(m.cx.between(finest.min_x, finest.max_x),
-                         m.cy.between(finest.min_y, finest.max_y),
-                         *member_clauses(flt, category_ids)))
-        rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=())
+                         m.cy.between(finest.min_y, finest.max_y), *member_filter))
         if rest != PlaceFilter():
             places = (places.join(Place, Place.id == m.place_id)
                       .where(*where_clauses(replace(rest, bbox=cells.bbox()), [])))
     else:
-        matching = where_clauses(replace(flt, bbox=cells.bbox()), category_ids)
+        selected = where_clauses(replace(flt, bbox=cells.bbox()), category_ids)
         lon, lat = func.ST_X(Place.geom), func.ST_Y(Place.geom)
         cx, cy = _mercator_cells(lon, lat, cells.zoom)
         # Sorted, so that places with the same categories fall into one group.
@@ -139,7 +158,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
                     cast([], ARRAY(Integer))))
                 .where(PlaceCategory.place_id == Place.id).scalar_subquery())
         places = select(cx.label("cx"), cy.label("cy"), cats.label("cats"),
-                        lon.label("lon"), lat.label("lat")).where(Place.geom.isnot(None), *matching)
+                        lon.label("lon"), lat.label("lat")).where(Place.geom.isnot(None), *selected)
     p = places.subquery("matching")
     summed = (select(p.c.cx, p.c.cy, p.c.cats, cast(func.count(), Integer).label("n"),
                      func.sum(p.c.lon).label("sum_lon"), func.sum(p.c.lat).label("sum_lat"),

@@ -262,8 +262,7 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
         for index, word in enumerate(search_words(flt.q)):
             clauses.append(_search_clause(flt, index, word))
     if flt.near is not None and flt.radius_m is not None:
-        clauses.append(func.ST_DWithin(_geography(Place.geom), _geography(_point(flt.near)),
-                                       flt.radius_m))
+        clauses.append(within_radius(Place.geom, flt))
     if flt.target_groups:
         clauses.append(Place.target_groups.op("&&")(cast(list(flt.target_groups), ARRAY(Text))))
     if flt.languages:
@@ -286,6 +285,12 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
     for attribute, values in wanted.items():  # a repeated attribute: any of its values
         clauses.append(EQUALITY_COLUMNS[attribute].in_(values))
     return clauses
+
+
+def within_radius(geom: ColumnElement, flt: PlaceFilter) -> ColumnElement:
+    """Whether the point ``geom`` lies within the filter's radius of its ``near`` point, on the
+    WGS 84 spheroid."""
+    return func.ST_DWithin(_geography(geom), _geography(_point(flt.near)), flt.radius_m)
 
 
 def _distance(flt: PlaceFilter) -> ColumnElement | None:

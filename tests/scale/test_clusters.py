@@ -11,6 +11,7 @@ FILTERS = [
     {"category": ["schule", "bibliothek"]},  # a stage and a category: any of them
     {"q": "Kita"},
     {"near": "9.68,50.55", "radius": "40000"},
+    {"near": "9.68,50.55", "radius": "3000"},  # its box cuts through cells at every zoom
     {"target_group": "senioren"},
     # Places for both count once; with a category too, places need one of each.
     {"target_group": ["senioren", "kinder"]},
