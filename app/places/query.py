@@ -351,7 +351,7 @@ def _sorted(keys: list[tuple[ColumnElement, bool]]) -> list[ColumnElement]:
 SPHERE_MARGIN = 1.01
 
 
-def _nearest(flt: PlaceFilter, clauses: list[ColumnElement], reached: Any,
+def _nearest(flt: PlaceFilter, category_ids: list[int], reached: Any,
              count_cap: Any | None) -> tuple[ColumnElement, ColumnElement | None]:
     """The condition that finds a page of the nearest matches (``reached``: its offset plus its
     limit) and, when ``count_cap`` is given, the number of matches counted up to it.
@@ -372,7 +372,16 @@ def _nearest(flt: PlaceFilter, clauses: list[ColumnElement], reached: Any,
     centre = _geography(_point(flt.near))
     knn = _geography(Place.geom).op("<->", return_type=Float)(centre)
     size = reached if count_cap is None else func.greatest(count_cap, reached) + 1
-    nearest = (select(Place.id, knn.label("d")).where(*clauses).order_by(knn).limit(size)
+    clauses = where_clauses(flt, category_ids)
+    walk = where_clauses(replace(flt, radius_m=None), category_ids)
+    if flt.radius_m is not None:
+        # The radius as the box the index reads and the same spheroid test without its index
+        # support: ST_DWithin's estimate of the places within a radius is far too small (96 of
+        # 31,000 within 25 km of Frankfurt), and the planner then read all of them by bitmap and
+        # sorted them instead of walking the index in KNN order (130 ms instead of 3).
+        walk += [_geography(Place.geom).op("&&")(func._ST_Expand(centre, flt.radius_m)),
+                 func._ST_DWithin(_geography(Place.geom), centre, flt.radius_m, True)]
+    nearest = (select(Place.id, knn.label("d")).where(*walk).order_by(knn).limit(size)
                .cte("knn").prefix_with("MATERIALIZED"))
     first = select(nearest.c.d).order_by(nearest.c.d).limit(reached).subquery("first")
     bound = select(
@@ -474,7 +483,7 @@ def _page_select(flt: PlaceFilter, category_ids: list[int], page: Page, rank: bo
     keys = _order_by(flt, category_ids, rank, rank_limit, name_index)
     count = None
     if flt.near is not None:
-        within, count = _nearest(flt, clauses, page.offset + page.limit,
+        within, count = _nearest(flt, category_ids, page.offset + page.limit,
                                  count_cap if flt.radius_m is not None else None)
         clauses = [within]  # the nearest were found under every clause
     # Sorted by the selected columns' names, so that each key is computed once per place; nearest

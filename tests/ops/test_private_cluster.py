@@ -43,6 +43,9 @@ def test_a_restart_moves_to_another_port_only_when_its_own_is_taken(cluster):
     port = int(cluster.port_file.read_text())
     cluster.stop()
     with socket.socket() as squatter:
+        # A listener takes the port; the stopped server's last connections may still linger on
+        # it in TIME_WAIT, which only a bind without SO_REUSEADDR minds (CI saw that once).
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         cluster.start()
