@@ -53,13 +53,6 @@ class CellRange:
     def count(self) -> int:
         return (self.max_x - self.min_x + 1) * (self.max_y - self.min_y + 1)
 
-    def within(self, bbox: BBox) -> CellRange:
-        """The cells of this range that ``bbox`` touches (none when it lies outside: a minimum
-        above its maximum)."""
-        other = cell_range(bbox, self.zoom)
-        return CellRange(self.zoom, max(self.min_x, other.min_x), min(self.max_x, other.max_x),
-                         max(self.min_y, other.min_y), min(self.max_y, other.max_y))
-
     def bbox(self) -> BBox:
         """The whole cells as minLon,minLat,maxLon,maxLat: what the counts refer to."""
         return BBox(_lon_of(self.min_x, self.zoom), _lat_of(self.max_y + 1, self.zoom),

@@ -68,8 +68,9 @@ def aggregates_fit(flt: PlaceFilter) -> bool:
 
 def members_fit(flt: PlaceFilter) -> bool:
     """Whether the members alone can answer this filter exactly (but for a bbox): what the
-    aggregates answer, and languages, which only the members carry (migration 0015)."""
-    return aggregates_fit(replace(flt, languages=()))
+    aggregates answer, languages, which only the members carry (migration 0015), and a radius,
+    tested on their coordinates (query.members_within_radius)."""
+    return aggregates_fit(replace(flt, languages=(), near=None, radius_m=None))
 
 
 def member_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement[bool]]:

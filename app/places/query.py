@@ -48,10 +48,12 @@ from sqlalchemy.types import String, Text
 
 from app.db import Prepared
 from app.places import aggregates
-from app.places.aggregates import aggregates_fit
+from app.places.aggregates import FINEST_ZOOM, aggregates_fit, cluster_members
 from app.models import Category, Place, PlaceCategory, Stage
 from app.vocabulary import TARGET_GROUPS
 from geo.errors import InvalidParameter
+from geo.geodesy import bbox_within
+from geo.grid import cell_range
 from geo.params import BBox, Point
 from geo.text import fold, search_words
 
@@ -291,6 +293,16 @@ def within_radius(geom: ColumnElement, flt: PlaceFilter) -> ColumnElement:
     """Whether the point ``geom`` lies within the filter's radius of its ``near`` point, on the
     WGS 84 spheroid."""
     return func.ST_DWithin(_geography(geom), _geography(_point(flt.near)), flt.radius_m)
+
+
+def members_within_radius(flt: PlaceFilter) -> list[ColumnElement]:
+    """The aggregates' members within the filter's radius: those of the finest cells that a box
+    around its point touches (by their index), tested on their own coordinates, which are their
+    places'."""
+    cells = cell_range(bbox_within(flt.near, flt.radius_m), FINEST_ZOOM)
+    m = cluster_members.c
+    return [m.cx.between(cells.min_x, cells.max_x), m.cy.between(cells.min_y, cells.max_y),
+            within_radius(func.ST_SetSRID(func.ST_MakePoint(m.lon, m.lat), 4326), flt)]
 
 
 def _distance(flt: PlaceFilter) -> ColumnElement | None:

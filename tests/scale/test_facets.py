@@ -1,5 +1,5 @@
-"""The filter panel's counts under a language come from the aggregates' members, and say what
-counting the places one by one says."""
+"""The filter panel's counts under a language or a radius come from the aggregates' members, and
+say what counting the places one by one says."""
 
 import pytest
 
@@ -8,11 +8,15 @@ FILTERS = [
     {"language": ["en", "tr"], "target_group": "kinder"},
     {"language": "tr", "category": "kita"},
     {"language": "en", "target_group": ["senioren", "kinder"], "category": "schule"},
+    # Members in a box around the point, tested on their coordinates.
+    {"near": "9.68,50.55", "radius": "8000"},
+    {"near": "9.68,50.55", "radius": "40000", "language": "en"},
+    {"near": "9.68,50.55", "radius": "20000", "target_group": "kinder"},
 ]
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
-def test_counts_under_a_language_equal_counting_every_place(make_client, scale_url, params):
+def test_counts_under_a_language_or_radius_equal_counting_every_place(make_client, scale_url, params):
     from_members = make_client(scale_url).get("/api/categories", params=params)
     live = make_client(scale_url, cluster_aggregates=False).get("/api/categories", params=params)
     assert from_members.status_code == live.status_code == 200, from_members.text
@@ -21,5 +25,6 @@ def test_counts_under_a_language_equal_counting_every_place(make_client, scale_u
     # Counts, not nulls: a scale test's places are few enough to count.
     assert counted["total"] > 0 and counted["languages"] and counted["target_groups"]
     places = make_client(scale_url).get("/api/places", params={
-        **{k: v for k, v in params.items() if k != "category"}, "limit": 1}).json()
+        # A page that reaches far enough for a radius to be counted exactly.
+        **{k: v for k, v in params.items() if k != "category"}, "limit": 1000}).json()
     assert counted["total"] == places["numberMatched"]
