@@ -46,6 +46,7 @@ from app.places.aggregates import (
     cluster_members,
     matching,
     member_clauses,
+    members_fit,
     members_hold,
     narrowed,
     narrowing,
@@ -122,8 +123,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
                                cells.min_y >> shift, cells.max_y >> shift)
         member_filter = member_clauses(flt, category_ids)
         rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=())
-        if (flt.near is not None and flt.radius_m is not None
-                and replace(rest, near=None, radius_m=None) == PlaceFilter()):
+        if flt.radius_m is not None and members_fit(flt):
             # Nothing else needs the places: the members around the point, with the radius
             # tested on their own coordinates (their places'). 25 km around Frankfurt in a view
             # of Germany joined 960,000 members to the places, 293 ms, now 31,000 members alone,

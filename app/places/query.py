@@ -490,7 +490,6 @@ def _page_select(flt: PlaceFilter, category_ids: list[int], page: Page, rank: bo
         return *_walked_page(where_clauses(flt, category_ids), page, carried, walk), None
     if name_index and flt.near is None and not flt.q and flt.bbox is None:
         return *_named_page(flt, category_ids, page, carried), None
-    clauses = where_clauses(flt, category_ids)
     distance = _distance(flt)
     keys = _order_by(flt, category_ids, rank, rank_limit, name_index)
     count = None
@@ -498,6 +497,8 @@ def _page_select(flt: PlaceFilter, category_ids: list[int], page: Page, rank: bo
         within, count = _nearest(flt, category_ids, page.offset + page.limit,
                                  count_cap if flt.radius_m is not None else None)
         clauses = [within]  # the nearest were found under every clause
+    else:
+        clauses = where_clauses(flt, category_ids)
     # Sorted by the selected columns' names, so that each key is computed once per place; nearest
     # first sorts by the distance column itself (a spheroid distance costs ~9 µs a place).
     distance_column = (distance if distance is not None else literal(None)).label("distance")
