@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 if TYPE_CHECKING:
     from app.places.query import PlaceFilter
+    from geo.grid import CellRange
 
 FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
 
@@ -107,11 +108,16 @@ def narrowing(flt: PlaceFilter, category_ids: list[int]
     return (category_ids if flt.categories else None, list(flt.target_groups) or None)
 
 
-async def total(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int]) -> int:
-    """The published places of a filter that the aggregates fit: the coarsest zoom holds each
-    place in exactly one row (its cell, category set and target-group set), so the sum counts
-    it once."""
+async def total(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int],
+                cells: CellRange | None = None) -> int:
+    """The published places with the filter's categories and target groups (see narrowing), in
+    the cells of ``cells`` or everywhere: each zoom holds a place in exactly one row (its cell,
+    category set and target-group set), so the sum counts it once. Exact for a filter that the
+    aggregates fit; for others, what it narrows by more."""
     c = cluster_cells.c
+    where = ([c.z == 0] if cells is None else
+             [c.z == cells.zoom, c.cx.between(cells.min_x, cells.max_x),
+              c.cy.between(cells.min_y, cells.max_y)])
     counted = (select(func.coalesce(func.sum(c.n), 0))
-               .where(c.z == 0, *narrowed(*narrowing(flt, category_ids))))
+               .where(*where, *narrowed(*narrowing(flt, category_ids))))
     return int((await conn.execute(counted)).scalar_one())

@@ -1,5 +1,6 @@
 """The category tree along the learning biography, with counts under a filter."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.places.aggregates import (
     narrowed,
 )
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
-from app.places.query import count_matched, members_within_radius
+from app.places.query import cells_around, count_matched, members_within_radius
 
 
 def _name(names: dict[str, str], lang: str) -> str:
@@ -37,6 +38,14 @@ class FacetLimits:
     use_aggregates: bool = True
     max_places: int = 50_000
     too_many: dict[tuple[PlaceFilter, tuple[int, ...]], bool] = field(default_factory=dict)
+    # The members within a radius, grouped once for the tree and every facet (_radius_groups).
+    radius_groups: dict[PlaceFilter, list["Group"] | None] = field(default_factory=dict)
+
+
+# Members within a radius that share a category set, target groups and languages: those three
+# and their number.
+Group = tuple[list[int], list[str], list[str], int]
+CATS, TARGET_GROUPS, LANGUAGES, PLACES = range(4)  # positions in a Group
 
 
 # The counts of a category tree: per category id, per stage id, and all places.
@@ -65,15 +74,15 @@ async def _tree_counts_live(conn: AsyncConnection, flt: PlaceFilter) -> TreeCoun
     return per_category, per_stage, total
 
 
-async def _tree_counts_of_sets(conn: AsyncConnection, sets: Select, stage_of: dict[int, int]
-                              ) -> TreeCounts:
-    """The counts from the places per category set (``sets``: rows of a set and its number of
-    places, a few hundred at most; ``stage_of``: each category's stage): a stage counts a place
-    once however many of its categories it has."""
+def _tree_counts_of_sets(sets: Iterable[tuple[list[int], int]], stage_of: dict[int, int]
+                        ) -> TreeCounts:
+    """The counts from the places per category set (``sets``: a set and its number of places,
+    a few hundred at most; ``stage_of``: each category's stage): a stage counts a place once
+    however many of its categories it has."""
     per_category: dict[int, int] = {}
     per_stage: dict[int, int] = {}
     total = 0
-    for cats, n in (await conn.execute(sets)).all():
+    for cats, n in sets:
         total += n
         for category_id in cats:
             per_category[category_id] = per_category.get(category_id, 0) + n
@@ -136,6 +145,51 @@ def _by_members(flt: PlaceFilter, limits: FacetLimits) -> bool:
             and (bool(flt.languages) or flt.radius_m is not None) and members_fit(flt))
 
 
+async def _radius_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimits
+                         ) -> list[Group] | None:
+    """The members within the filter's radius in groups (see Group): the tree and both facets
+    count from these few hundred rows under their own part of the filter, after one pass over
+    the members (three passes, 200 ms, within 25 km of Frankfurt at a million places). None
+    where the members do not answer the filter, or the aggregates hold more than
+    ``limits.max_places`` places in the cells around the radius: then each count is paid for on
+    its own, as without a radius."""
+    if not (limits.use_aggregates and flt.bbox is None and flt.radius_m is not None
+            and members_fit(flt)):
+        return None
+    radius = replace(flt, categories=(), target_groups=(), languages=())
+    if radius not in limits.radius_groups:
+        groups: list[Group] | None = None
+        if await aggregates.total(conn, radius, [], cells_around(radius)) <= limits.max_places:
+            m = cluster_members.c
+            groups = [(cats, target_groups, languages, n) for cats, target_groups, languages, n
+                      in await conn.execute(
+                          select(m.cats, m.target_groups, m.languages, func.count())
+                          .where(*members_within_radius(radius))
+                          .group_by(m.cats, m.target_groups, m.languages))]
+        limits.radius_groups[radius] = groups
+    return limits.radius_groups[radius]
+
+
+def _groups_matching(groups: list[Group], flt: PlaceFilter, category_ids: list[int]
+                     ) -> list[Group]:
+    """The groups whose places have one of the filter's categories (ids ``category_ids``), one
+    of its target groups and one of its languages, as member_clauses select members."""
+    wanted_categories = set(category_ids)
+    return [g for g in groups
+            if (not flt.categories or wanted_categories.intersection(g[CATS]))
+            and (not flt.target_groups or not set(flt.target_groups).isdisjoint(g[TARGET_GROUPS]))
+            and (not flt.languages or not set(flt.languages).isdisjoint(g[LANGUAGES]))]
+
+
+def _per_value(groups: list[Group], position: int) -> dict[str, int]:
+    """Places per element of each group's array at ``position`` (target groups, languages)."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        for value in group[position]:
+            counts[value] = counts.get(value, 0) + group[PLACES]
+    return counts
+
+
 async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
                         limits: FacetLimits) -> dict[str, Any]:
     """Stages and categories with their counts; a count is None where it would cost more than
@@ -147,11 +201,15 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     stage_of = {c.id: c.stage_id for c in categories}
     counts: TreeCounts | None
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
-        counts = await _tree_counts_of_sets(conn, _aggregated_sets(flt.target_groups), stage_of)
+        counts = _tree_counts_of_sets((await conn.execute(
+            _aggregated_sets(flt.target_groups))).all(), stage_of)
+    elif (groups := await _radius_groups(conn, flt, limits)) is not None:
+        counts = _tree_counts_of_sets(((g[CATS], g[PLACES]) for g in _groups_matching(
+            groups, flt, await resolve_categories(conn, flt.categories))), stage_of)
     elif await _more_than(conn, flt, [], limits):
         counts = None
     elif not flt.categories and _by_members(flt, limits):
-        counts = await _tree_counts_of_sets(conn, _member_sets(flt), stage_of)
+        counts = _tree_counts_of_sets((await conn.execute(_member_sets(flt))).all(), stage_of)
     else:
         counts = await _tree_counts_live(conn, flt)
 
@@ -228,6 +286,12 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
     flt = await resolve_search(conn, flt)
     facets = {"target_groups": (Place.target_groups, replace(flt, target_groups=())),
               "languages": (Place.languages, replace(flt, languages=()))}
+    groups = await _radius_groups(conn, flt, limits)
+    if groups is not None:
+        return {"target_groups": _per_value(_groups_matching(
+                    groups, facets["target_groups"][1], category_ids), TARGET_GROUPS),
+                "languages": _per_value(_groups_matching(
+                    groups, facets["languages"][1], category_ids), LANGUAGES)}
     groups_filter = facets["target_groups"][1]
     if limits.use_aggregates and groups_filter.bbox is None and aggregates_fit(groups_filter):
         return {"target_groups": await _target_groups_aggregated(

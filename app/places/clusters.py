@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import String, Text
 
 from app.db import Prepared
+from app.places import aggregates
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places.aggregates import (
     AGGREGATE_COLUMNS,
@@ -283,13 +284,6 @@ def _prepared_aggregated(by_category: bool, by_target_group: bool) -> Prepared:
         _CELLS_TEMPLATE.zoom, PUBLISHED_SETS))
 
 
-async def _aggregated_places(conn: AsyncConnection, cells: CellRange, flt: PlaceFilter,
-                             category_ids: list[int]) -> int:
-    counted = _from_aggregates(cells, *narrowing(flt, category_ids)).subquery("counted")
-    total = select(func.coalesce(func.sum(counted.c.n), 0))
-    return int((await conn.execute(total)).scalar_one())
-
-
 async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max_cells: int,
                          use_aggregates: bool = True, live_max_places: int = 5000) -> Clusters:
     if flt.bbox is None:
@@ -301,7 +295,7 @@ async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max
     cells = fitting_range(flt.bbox, zoom, max_cells)
     if use_aggregates and aggregates_fit(flt) and cells.zoom > FINEST_ZOOM:
         finest = fitting_range(flt.bbox, FINEST_ZOOM, max_cells)
-        if await _aggregated_places(conn, finest, flt, category_ids) > live_max_places:
+        if await aggregates.total(conn, flt, category_ids, finest) > live_max_places:
             cells = finest  # too many places to count one by one within a map move
     if use_aggregates and uses_aggregates(flt, cells.zoom):
         by_category, by_target_group = narrowing(flt, category_ids)

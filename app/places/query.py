@@ -53,7 +53,7 @@ from app.models import Category, Place, PlaceCategory, Stage
 from app.vocabulary import TARGET_GROUPS
 from geo.errors import InvalidParameter
 from geo.geodesy import bbox_within
-from geo.grid import cell_range
+from geo.grid import CellRange, cell_range
 from geo.params import BBox, Point
 from geo.text import fold, search_words
 
@@ -295,11 +295,15 @@ def within_radius(geom: ColumnElement, flt: PlaceFilter) -> ColumnElement:
     return func.ST_DWithin(_geography(geom), _geography(_point(flt.near)), flt.radius_m)
 
 
+def cells_around(flt: PlaceFilter) -> CellRange:
+    """The finest aggregated cells that a box around the filter's radius touches."""
+    return cell_range(bbox_within(flt.near, flt.radius_m), FINEST_ZOOM)
+
+
 def members_within_radius(flt: PlaceFilter) -> list[ColumnElement]:
-    """The aggregates' members within the filter's radius: those of the finest cells that a box
-    around its point touches (by their index), tested on their own coordinates, which are their
-    places'."""
-    cells = cell_range(bbox_within(flt.near, flt.radius_m), FINEST_ZOOM)
+    """The aggregates' members within the filter's radius: those of the cells around it (by
+    their index), tested on their own coordinates, which are their places'."""
+    cells = cells_around(flt)
     m = cluster_members.c
     return [m.cx.between(cells.min_x, cells.max_x), m.cy.between(cells.min_y, cells.max_y),
             within_radius(func.ST_SetSRID(func.ST_MakePoint(m.lon, m.lat), 4326), flt)]

@@ -12,6 +12,11 @@ FILTERS = [
     {"near": "9.68,50.55", "radius": "8000"},
     {"near": "9.68,50.55", "radius": "40000", "language": "en"},
     {"near": "9.68,50.55", "radius": "20000", "target_group": "kinder"},
+    # The tree and both facets from one grouping of the members within the radius, each
+    # under its own part of the filter.
+    {"near": "9.68,50.55", "radius": "30000", "category": "kita", "language": "tr"},
+    {"near": "9.68,50.55", "radius": "40000", "category": ["schule", "grundschule"],
+     "target_group": ["kinder", "jugendliche"], "language": ["en", "tr"]},
 ]
 
 
@@ -28,3 +33,17 @@ def test_counts_under_a_language_or_radius_equal_counting_every_place(make_clien
         # A page that reaches far enough for a radius to be counted exactly.
         **{k: v for k, v in params.items() if k != "category"}, "limit": 1000}).json()
     assert counted["total"] == places["numberMatched"]
+
+
+def test_a_radius_beyond_the_counting_limit_is_counted_as_without_members(make_client, scale_url):
+    """More places around the radius than the filter panel may count: the members are not
+    grouped, and each count decides for itself as when counting place by place."""
+    params = {"near": "9.68,50.55", "radius": "40000", "target_group": "kinder"}
+    within = make_client(scale_url).get("/api/places", params={**params, "limit": 1000}).json()
+    limit = within["numberMatched"] + 1  # the circle fits; the cells around it hold more
+    from_members = make_client(scale_url, facet_max_places=limit).get("/api/categories", params=params)
+    live = make_client(scale_url, cluster_aggregates=False, facet_max_places=limit).get(
+        "/api/categories", params=params)
+    assert from_members.status_code == live.status_code == 200
+    assert from_members.json() == live.json()
+    assert from_members.json()["total"] == within["numberMatched"]
