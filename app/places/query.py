@@ -874,11 +874,27 @@ async def _name_index_pays(conn: AsyncConnection, flt: PlaceFilter, category_ids
     return await aggregates.total(conn, flt, category_ids) >= NAME_WALK_MIN_PLACES
 
 
+def _without_implied_box(flt: PlaceFilter) -> PlaceFilter:
+    """The filter without its bbox where that holds the whole radius, so tests nothing more.
+
+    The map's list near a point asks with its view, which it fitted around the radius: with
+    the box the planner read every place within the radius and sorted them instead of walking
+    the index nearest first (the first 100 within 25 km of Frankfurt: 100-270 ms instead of 7)."""
+    if flt.bbox is None or flt.near is None or flt.radius_m is None:
+        return flt
+    box, circle = flt.bbox, bbox_within(flt.near, flt.radius_m)
+    if (box.min_lon <= circle.min_lon and box.min_lat <= circle.min_lat
+            and circle.max_lon <= box.max_lon and circle.max_lat <= box.max_lat):
+        return replace(flt, bbox=None)
+    return flt
+
+
 async def fetch_features(conn: AsyncConnection, flt: PlaceFilter, page: Page, lang: str,
                          max_exact_count: int, detail: bool = False,
                          properties: tuple[str, ...] | None = None,
                          rank_limit: int = RANK_LIMIT) -> FeaturePage:
     validate(flt)
+    flt = _without_implied_box(flt)
     category_ids: list[int] = []
     searched: int | None = None
     cap = _count_cap(flt, page, max_exact_count)

@@ -84,3 +84,18 @@ def test_near_pages_hold_places_that_share_one_point_in_id_order(pg, fresh_db, f
     first = client.get("/api/places", params={**near, "limit": 5}).json()
     assert "numberMatched" not in first and [f["id"] for f in first["features"]] == ids[:5]
     assert [f["id"] for f in _pages(client, near, limit=5)] == ids
+
+
+def test_near_pages_within_the_view_keep_to_the_part_of_the_radius_in_it(client):
+    # The map's list near a point asks with its view. A view around the whole radius lists
+    # what the radius alone lists; a view over part of it only the places in that part.
+    near = {"near": "9.6716,50.5547", "radius": "8000", "limit": 1000}
+    alone = client.get("/api/places", params=near).json()
+    around = client.get("/api/places", params={**near, "bbox": "9.5,50.45,9.85,50.66"}).json()
+    assert around["features"] == alone["features"] and around["numberMatched"] == alone["numberMatched"]
+    east = client.get("/api/places", params={**near, "bbox": "9.6716,50.45,9.85,50.66"}).json()
+    lons = [f["geometry"]["coordinates"][0] for f in east["features"]]
+    assert lons and min(lons) >= 9.6716
+    assert 0 < east["numberMatched"] < alone["numberMatched"]
+    assert [f["id"] for f in east["features"]] == [
+        f["id"] for f in alone["features"] if f["geometry"]["coordinates"][0] >= 9.6716]
