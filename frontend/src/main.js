@@ -7,7 +7,7 @@ import {
   viewportBbox, viewportRequest,
 } from "./data/loading.js";
 import { emptyState, sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
-import { boundsToBbox, createMap } from "./map/basemap.js";
+import { boundsOfFeatures, boundsToBbox, createMap } from "./map/basemap.js";
 import { createMarkers } from "./map/markers.js";
 import { addLegend } from "./map/legend.js";
 import { createCells, createNearOverlay } from "./map/overlays.js";
@@ -174,6 +174,13 @@ async function load() {
       runViewport.cancel();
     }
     if (next === "viewport") {
+      // Near a point, the map goes there: it stayed where it was, listing the places in view
+      // within the radius (often none) instead of the nearest. Unanimated, so the view to load
+      // is the new one; the move's own delayed load would only ask for it again.
+      if (state.near) {
+        fitToResults(first.features, { animate: false });
+        clearTimeout(moveTimer);
+      }
       await loadViewport();
     } else {
       cells.clear();
@@ -266,11 +273,14 @@ async function loadViewport() {
   }
 }
 
-function fitToResults() {
+// Once per link or chosen point (fitPending): the radius's circle, else the places found (those
+// on the map, or ``features``: the nearest places of a directory loaded per viewport).
+function fitToResults(features = null, { animate = true } = {}) {
   if (!fitPending) return;
   fitPending = false;
-  const bounds = nearOverlay.bounds(state.near, state.radius) || markers.boundsOf();
-  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+  const bounds = nearOverlay.bounds(state.near, state.radius)
+    || (features ? boundsOfFeatures(features) : markers.boundsOf());
+  if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15, animate });
 }
 
 function select(id, from) {

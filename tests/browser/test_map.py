@@ -317,6 +317,25 @@ def test_more_places_than_the_browser_holds_load_per_viewport(page: Page, fresh_
     watch.check()  # no request refused (422), no page error
 
 
+def test_near_a_point_over_many_places_takes_the_map_there(page: Page, fresh_url, start_server):
+    """Over a directory loaded per viewport, a link near a point opens the map around it with
+    the nearest places first: the map stayed on the district and listed only what was in view
+    (near Frankfurt, the nearest places of Fulda, 80 km away)."""
+    server = start_server(generate_many_places(fresh_url))
+    nearest = httpx.get(server.url + "/api/places", params={
+        "near": "8.682,50.111", "limit": 1, "properties": "name,distance_m"}).json()["features"][0]
+    watch = open_map(page, server, "?lang=de&near=8.682,50.111&near_label=Frankfurt")
+    expect(page.locator(".place-distance").first).to_be_visible()
+    assert list_names(page)[0] == nearest["properties"]["name"]
+    distances = distances_in_metres(page)
+    assert distances == sorted(distances) and distances[0] < 5000
+    page.wait_for_function("() => new URL(location).searchParams.has('map')")
+    _, lat, lon = (float(v) for v in page.evaluate(
+        "() => new URL(location).searchParams.get('map')").split("/"))
+    assert abs(lat - 50.111) < 0.3 and abs(lon - 8.682) < 0.5
+    watch.check()
+
+
 def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
     # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
     # a national directory with a search, the second ask dropped a second of counting and

@@ -34,3 +34,9 @@ export function createMap(container, settings, t) {
 export function boundsToBbox(bounds) {
   return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
 }
+
+// The bounds of GeoJSON point features (those with a location); null for none.
+export function boundsOfFeatures(features) {
+  const points = features.filter((f) => f.geometry).map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+  return points.length ? L.latLngBounds(points) : null;
+}
