@@ -3,8 +3,8 @@
 import * as api from "./data/api.js";
 import { filterParams, withParams } from "./data/query.js";
 import {
-  ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, VIEWPORT_LIMIT, cellsRequest, chooseMode, isPartial,
-  viewportBbox, viewportRequest,
+  ALL_LIMIT, DEBOUNCE_MS, FIRST_LIMIT, PLACE_ZOOM, VIEWPORT_LIMIT, cellsRequest, chooseMode,
+  isPartial, viewportBbox, viewportRequest,
 } from "./data/loading.js";
 import { emptyState, sameQuery, searchFromState, stateFromSearch } from "./data/urlstate.js";
 import { boundsOfFeatures, boundsToBbox, createMap } from "./map/basemap.js";
@@ -182,6 +182,7 @@ async function load() {
         clearTimeout(moveTimer);
       }
       await loadViewport();
+      if (state.selected !== null) select(state.selected, "url");
     } else {
       cells.clear();
       showPlaces(first, { final: next === "done" });
@@ -261,6 +262,7 @@ async function loadViewport() {
       } else {
         cells.clear();
         showPlaces(answer);
+        openWaiting();
       }
     }
   } catch (error) {
@@ -288,8 +290,33 @@ function select(id, from) {
     state = { ...state, selected: id };
     writeUrl(true);
   }
-  markers.select(id, { open: from !== "map" });
+  const onMap = markers.select(id, { open: from !== "map" });
   list?.select(id, { scroll: from !== "list" });
+  if (!onMap && mode === "viewport") goToPlace(id);
+}
+
+// In a directory loaded per viewport a place chosen in the list (or in a link) may lie in a
+// cell or out of view, and "show on the map" did nothing. The map goes to it, close enough for
+// single places, and opens it when the view's places are drawn (openWaiting).
+const runPlace = api.latest();
+let waiting = null; // the place to open once it is on the map
+
+function goToPlace(id) {
+  waiting = id;
+  runPlace((signal) => api.place(id, new URLSearchParams({ lang }), signal)).then((feature) => {
+    if (waiting !== id || !feature.geometry) return;
+    const [lon, lat] = feature.geometry.coordinates;
+    map.setView([lat, lon], Math.max(map.getZoom(), PLACE_ZOOM), { animate: false });
+  }, (error) => {
+    waiting = null;
+    if (!(error instanceof api.ApiError && error.status === 404)) failed(error);
+  });
+}
+
+function openWaiting() {
+  if (waiting === null) return;
+  if (waiting === state.selected && markers.select(waiting)) list?.select(waiting);
+  waiting = null;
 }
 
 map.on("moveend", () => {

@@ -336,6 +336,51 @@ def test_near_a_point_over_many_places_takes_the_map_there(page: Page, fresh_url
     watch.check()
 
 
+def test_show_on_the_map_over_cells_goes_to_the_place_and_keeps_it_open(page: Page, fresh_url,
+                                                                       start_server):
+    """From afar a directory loaded per viewport shows cells, so the listed place has no marker:
+    "show on the map" did nothing. It goes to the place and opens it, and the popup stays open
+    while the view's places are drawn anew (they closed it a moment after it opened)."""
+    server, watch = open_map_over_many_places(page, fresh_url, start_server)
+    entry = page.locator(".result").first
+    name = entry.locator(".result-name").inner_text()
+    entry.locator(".show-on-map").click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(name)
+    expect(page.locator(".place-marker").first).to_be_visible()
+    page.wait_for_timeout(1500)  # the move's own load of the view (after 250 ms) has come
+    expect(popup).to_contain_text(name)
+    page.locator(".leaflet-popup-close-button").click()
+    page.wait_for_timeout(1000)
+    expect(popup).to_have_count(0)
+    watch.check()
+
+
+def test_an_open_place_stays_open_when_zooming_out_puts_it_in_a_cluster(
+        page: Page, pg, fresh_db, fresh_url, start_server):
+    """Two places 120 m apart, far from all others, over a directory loaded per viewport: apart
+    at zoom 17, one cluster at zoom 15. The popup opened at 17 stays open at 15 (clustering its
+    marker closed it)."""
+    generate_many_places(fresh_url)
+    for name, lon in (("%Uttrichshausen%", 7.0), ("%Hünfeld%", 7.00183)):
+        sql(pg, fresh_db, "UPDATE places SET geom = ST_SetSRID(ST_MakePoint(%s, 54.0), 4326) "
+                          "WHERE id = (SELECT min(id) FROM places WHERE name LIKE %s)", (lon, name))
+    server = start_server(fresh_url)
+    watch = open_map(page, server, "?lang=de&map=17/54.0/7.0009")
+    expect(page.locator(".place-marker")).to_have_count(2)
+    page.locator(".place-marker").first.dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content .popup-name")
+    expect(popup).to_have_count(1)
+    name = popup.inner_text()
+    for zoom in (16, 15):
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_function(f"() => new URL(location).searchParams.get('map').startsWith('{zoom}/')")
+    expect(page.locator(".place-marker")).to_have_count(0)  # the two are one cluster now
+    page.wait_for_timeout(1000)  # the view's places, drawn anew after the zoom
+    expect(popup).to_have_text(name)
+    watch.check()
+
+
 def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
     # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
     # a national directory with a search, the second ask dropped a second of counting and

@@ -33,6 +33,7 @@ export function placesQuery(params) {
 export const places = (params, signal) => getJSON("/api/places", placesQuery(params), signal);
 export const categories = (params, signal) => getJSON("/api/categories", params, signal);
 export const clusters = (params, signal) => getJSON("/api/clusters", params, signal);
+export const place = (id, params, signal) => getJSON(`/api/places/${encodeURIComponent(id)}`, params, signal);
 export const gazetteer = (params, signal) => getJSON("/api/gazetteer", params, signal);
 
 export const isAbort = (error) => error && error.name === "AbortError";

@@ -19,6 +19,10 @@ export const FIRST_LIMIT = 100;
 export const ALL_LIMIT = 2000;
 export const VIEWPORT_LIMIT = 1000;
 export const DETAIL_ZOOM = 14; // from this zoom on, single places are drawn in viewport mode
+// A place shown on the map from the list, in viewport mode: close enough that even a dense
+// city centre has fewer than VIEWPORT_LIMIT places in view (central Berlin among a million
+// synthetic places: ~100 at zoom 16, ~1,500 at zoom 14).
+export const PLACE_ZOOM = 16;
 export const DEBOUNCE_MS = 250;
 
 // After the first page (asked with `limit`): "done" when it holds every match, "all" when the

@@ -52,6 +52,34 @@ export function createMarkers(map, { settings, t, lang, onSelect }) {
   map.addLayer(layer);
   const byId = new Map();
   let selected = null;
+  // The place whose popup is open. Drawing the places anew (a map loaded per viewport does after
+  // every move, a popup's autopan included) or a zoom can put its marker into a cluster, which
+  // closes the popup: it opens again after each drawing (reopen), until the person closes it.
+  let openId = null;
+  const loose = L.popup({ autoPan: false }); // for an open place whose marker is in a cluster
+  const forget = () => { openId = null; };
+  map.on("click", forget);
+  map.getContainer().addEventListener("keydown", (event) => { if (event.key === "Escape") forget(); });
+  map.getContainer().addEventListener("click", (event) => {
+    if (event.target.closest(".leaflet-popup-close-button")) forget();
+  }, true);
+
+  function reopen() {
+    const entry = openId === null ? undefined : byId.get(openId);
+    if (!entry) {
+      openId = null;
+      loose.close();
+      return;
+    }
+    if (entry.marker.isPopupOpen()) return;
+    if (layer.getVisibleParent(entry.marker) === entry.marker) {
+      entry.marker.openPopup();
+    } else {
+      loose.setLatLng(entry.marker.getLatLng()).setContent(popupContent(entry.feature, t, lang)).openOn(map);
+    }
+  }
+  // A zoom clusters the markers anew once its animation has ended.
+  layer.on("animationend", reopen);
 
   // A class on the marker's element, not a new icon: replacing the element would take the
   // keyboard focus away from it. Leaflet rebuilds the class when clustering re-adds a marker.
@@ -62,18 +90,34 @@ export function createMarkers(map, { settings, t, lang, onSelect }) {
 
   return {
     layer,
+    // Markers of places drawn before and unchanged stay: a map loaded per viewport draws the
+    // places anew after every move, and the move a popup's autopan makes closed the popup a
+    // moment after it opened (and took the keyboard focus from the marker).
     setFeatures(features) {
-      layer.clearLayers();
-      byId.clear();
-      const markers = [];
+      const wanted = new Map();
       for (const feature of features) {
-        if (!feature.geometry) continue;
+        if (feature.geometry) wanted.set(feature.id, feature);
+      }
+      const gone = [];
+      for (const [id, entry] of byId) {
+        const feature = wanted.get(id);
+        if (feature && JSON.stringify(feature) === JSON.stringify(entry.feature)) {
+          wanted.delete(id);
+        } else {
+          gone.push(entry.marker);
+          byId.delete(id);
+        }
+      }
+      layer.removeLayers(gone);
+      const markers = [];
+      for (const feature of wanted.values()) {
         const [lon, lat] = feature.geometry.coordinates;
         const marker = L.marker([lat, lon], {
           icon: placeIcon(settings, feature), keyboard: true, riseOnHover: true,
         });
         marker.on("add", () => mark(feature.id));
         marker.bindPopup(() => popupContent(feature, t, lang), { autoPanPadding: [24, 24] });
+        marker.on("popupopen", () => { openId = feature.id; });
         marker.on("click", () => onSelect(feature.id, "map"));
         marker.on("keypress", (event) => {
           if (event.originalEvent.key === "Enter") onSelect(feature.id, "map");
@@ -82,16 +126,20 @@ export function createMarkers(map, { settings, t, lang, onSelect }) {
         markers.push(marker);
       }
       layer.addLayers(markers);
+      reopen();
     },
+    // Whether the place is among the markers (or none is to be selected).
     select(id, { open = true } = {}) {
+      if (id !== openId) openId = null; // another place's popup is not to open again
       const previous = selected;
       selected = id;
       if (previous !== null) mark(previous);
-      if (id === null) { map.closePopup(); return; }
+      if (id === null) { map.closePopup(); return true; }
       mark(id);
       const entry = byId.get(id);
-      if (!entry) return;
+      if (!entry) return false;
       if (open) layer.zoomToShowLayer(entry.marker, () => entry.marker.openPopup());
+      return true;
     },
     boundsOf() {
       return layer.getLayers().length ? layer.getBounds() : null;
