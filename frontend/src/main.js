@@ -92,12 +92,18 @@ function syncControls() {
   nearOverlay.set(state.near, state.radius);
 }
 
+// Whether the person changed the filters since the last load (not a link, not the back button).
+let filtersChanged = false;
+
 function update(patch, { push = true } = {}) {
   const before = state;
   state = { ...state, ...patch };
   writeUrl(push);
   syncControls();
-  if (!sameQuery(before, state)) load();
+  if (!sameQuery(before, state)) {
+    filtersChanged = true;
+    load();
+  }
   else if (patch.selected !== undefined) select(state.selected, "url");
 }
 
@@ -153,6 +159,8 @@ async function load() {
   runViewport.cancel();
   runViewportList.cancel();
   const current = ++loads;
+  const changed = filtersChanged;
+  filtersChanged = false;
   noticeIfSlow();
   const params = filterParams(state, fixed, lang);
   early = state.near || fitsInBrowser ? null : askEarly();
@@ -174,10 +182,16 @@ async function load() {
       runViewport.cancel();
     }
     if (next === "viewport") {
-      // Near a point, the map goes there: it stayed where it was, listing the places in view
-      // within the radius (often none) instead of the nearest. Unanimated, so the view to load
-      // is the new one; the move's own delayed load would only ask for it again.
-      if (state.near) {
+      // The map goes to the places found near a point, and to those of filters (changed, or
+      // in a link without a view) when none of the first places found is in view: it stayed
+      // where it was, and listed the places in view within the radius (often none) or said "No
+      // places found" for a municipality with 124,000 places elsewhere. Without filters the
+      // configured service area stays. Unanimated, so the view to load is the new one; the
+      // move's own delayed load would only ask for it again.
+      const away = first.features.length > 0 && !first.features.some(inView)
+        && !sameQuery(state, emptyState());
+      if (state.near ? fitPending : (changed || fitPending) && away) {
+        fitPending = true;
         fitToResults(first.features, { animate: false });
         clearTimeout(moveTimer);
       }
@@ -248,7 +262,9 @@ async function loadViewport() {
     cells.set(answer.features);
     const firstPlaces = await listAnswer;
     list?.show(firstPlaces.features);
-    announceCount(firstPlaces.features.length, answer.numberMatched ?? firstPlaces.numberMatched);
+    // The list's own total where the server counted it: the cells' sum also holds the places
+    // of cells reaching out of the view ("The first 28 of 38" listed all 28 in view).
+    announceCount(firstPlaces.features.length, firstPlaces.numberMatched ?? answer.numberMatched);
   };
   try {
     if (request.kind === "clusters") {
@@ -277,6 +293,12 @@ async function loadViewport() {
 
 // Once per link or chosen point (fitPending): the radius's circle, else the places found (those
 // on the map, or ``features``: the nearest places of a directory loaded per viewport).
+function inView(feature) {
+  if (!feature.geometry) return false;
+  const [lon, lat] = feature.geometry.coordinates;
+  return map.getBounds().contains([lat, lon]);
+}
+
 function fitToResults(features = null, { animate = true } = {}) {
   if (!fitPending) return;
   fitPending = false;

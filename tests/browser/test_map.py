@@ -381,6 +381,23 @@ def test_an_open_place_stays_open_when_zooming_out_puts_it_in_a_cluster(
     watch.check()
 
 
+def test_a_filter_with_nothing_in_view_takes_the_map_to_what_it_found(page: Page, fresh_url,
+                                                                    start_server):
+    """Over a directory loaded per viewport, a filter chosen while the view holds none of its
+    places (the sea off the coast) left the map there, saying no places were found: the map
+    goes to the places found."""
+    server = start_server(generate_many_places(fresh_url))
+    watch = open_map(page, server, "?lang=de&map=12/54.6/6.5")
+    expect(page.locator("#result-count")).to_have_text("Keine Lernorte gefunden")
+    page.locator("#filter-target_group-kinder").check()
+    expect(page.locator("#result-count")).to_have_text(re.compile(r"^Die ersten 100 von [\d.]+ "))
+    expect(page.locator(".result")).to_have_count(100)
+    zoom, lat, lon = (float(v) for v in page.evaluate(
+        "() => new URL(location).searchParams.get('map')").split("/"))
+    assert zoom < 12 and 47 < lat < 55.1 and 5.8 < lon < 15.1  # over Germany
+    watch.check()
+
+
 def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
     # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
     # a national directory with a search, the second ask dropped a second of counting and
