@@ -149,6 +149,24 @@ def distances_in_metres(page: Page) -> list[float]:
     return values
 
 
+def test_enter_right_after_typing_searches_what_was_typed(page: Page, live_server):
+    # The suggestions on screen were found for the first letters: down and Enter at once must
+    # not open one of them for a longer text it may not match.
+    watch = open_map(page, live_server)
+    box = page.get_by_role("combobox", name="Name, Träger oder Adresse")
+    box.press_sequentially("Fulda", delay=20)
+    expect(page.get_by_role("option").first).to_be_visible()
+    held = []  # the suggestions for the longer text never come, however slow the machine
+    page.route(lambda url: "limit=8" in url and "Hochschule" in url, lambda route: held.append(route))
+    box.press_sequentially(" Hochschule")
+    box.press("ArrowDown")
+    expect(box).not_to_have_attribute("aria-activedescendant", re.compile("suggestion"))
+    box.press("Enter")
+    page.wait_for_function("() => new URL(location).searchParams.get('q') === 'Fulda Hochschule'")
+    assert "place=" not in page.url
+    watch.check()
+
+
 def test_near_a_point_in_the_link_sorts_by_distance_with_radius(page: Page, live_server):
     watch = open_map(page, live_server, "?lang=de&near=9.6716,50.5547&near_label=Fulda&radius=5000")
     distances = distances_in_metres(page)

@@ -13,6 +13,7 @@ export function createSearch(form, { t, suggestParams, onSearch, onPick }) {
   let options = [];
   let active = -1;
   let timer = null;
+  let shownFor = ""; // the text the options were found for
 
   function close() {
     listbox.hidden = true;
@@ -65,7 +66,10 @@ export function createSearch(form, { t, suggestParams, onSearch, onPick }) {
       const params = suggestParams(text);
       params.set("limit", String(SUGGESTIONS));
       const collection = await run((signal) => api.places(params, signal));
-      if (input.value.trim() === text && document.activeElement === input) show(collection.features);
+      if (input.value.trim() === text && document.activeElement === input) {
+        shownFor = text;
+        show(collection.features);
+      }
     } catch (error) {
       if (!api.isAbort(error)) close();
     }
@@ -76,7 +80,10 @@ export function createSearch(form, { t, suggestParams, onSearch, onPick }) {
     timer = setTimeout(suggest, DELAY_MS);
   });
   input.addEventListener("keydown", (event) => {
-    const open = !listbox.hidden && options.length > 0;
+    // Options found for an earlier text are not chosen by keyboard: typing fast, then down and
+    // Enter, picked a suggestion for the first letters ("Goethe" opened "AWO-Kita
+    // Abenteuerland"). Enter then searches for what was typed.
+    const open = !listbox.hidden && options.length > 0 && shownFor === input.value.trim();
     if (event.key === "ArrowDown" && open) {
       event.preventDefault();
       activate((active + 1) % options.length);
