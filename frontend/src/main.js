@@ -183,19 +183,17 @@ async function load() {
     }
     if (next === "viewport") {
       // The map goes to the places found near a point, and to those of filters (changed, or
-      // in a link without a view) when none of the first places found is in view: it stayed
-      // where it was, and listed the places in view within the radius (often none) or said "No
-      // places found" for a municipality with 124,000 places elsewhere. Without filters the
-      // configured service area stays. Unanimated, so the view to load is the new one; the
-      // move's own delayed load would only ask for it again.
-      const away = first.features.length > 0 && !first.features.some(inView)
+      // in a link without a view) that have none in view: it stayed where it was, and listed
+      // the places in view within the radius (often none) or said "No places found" for a
+      // municipality with 124,000 places elsewhere. Without filters the configured service
+      // area stays.
+      if (state.near && fitPending) goTo(first.features);
+      const follow = (changed || fitPending) && first.features.length > 0
         && !sameQuery(state, emptyState());
-      if (state.near ? fitPending : (changed || fitPending) && away) {
-        fitPending = true;
-        fitToResults(first.features, { animate: false });
-        clearTimeout(moveTimer);
+      if (!await loadViewport({ onlyIfFound: follow })) {
+        goTo(first.features);
+        await loadViewport();
       }
-      await loadViewport();
       if (state.selected !== null) select(state.selected, "url");
     } else {
       cells.clear();
@@ -242,11 +240,24 @@ function askView(kind, params) {
   return runViewport((signal) => fetchView(kind, params, signal));
 }
 
+// Unanimated, so that the view loaded next is the new one; the move's own delayed load would
+// only ask for it again.
+function goTo(features) {
+  fitPending = true;
+  fitToResults(features, { animate: false });
+  clearTimeout(moveTimer);
+}
+
 // Viewport mode: only what is in view, as cells from afar and as places up close. From afar the
-// list shows the first places in view, asked for at the same time as the cells.
-async function loadViewport() {
+// list shows the first places in view, asked for at the same time as the cells. False, with
+// nothing drawn, when ``onlyIfFound`` and the view holds no matching place.
+async function loadViewport({ onlyIfFound = false } = {}) {
   const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
-  if (!bbox) { showPlaces({ features: [], numberMatched: 0 }); return; }
+  if (!bbox) {
+    if (onlyIfFound) return false;
+    showPlaces({ features: [], numberMatched: 0 });
+    return true;
+  }
   const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
   const base = filterParams(state, fixed, lang);
   const params = withParams(base, request.params);
@@ -258,6 +269,10 @@ async function loadViewport() {
     // The cells are drawn as soon as they are there: with a filter over a large area the list's
     // first places can take longer to find than the counts of the aggregates.
     const answer = await cellsAnswer;
+    if (onlyIfFound && !answer.features.length) {
+      runViewportList.cancel();
+      return false;
+    }
     markers.setFeatures([]);
     cells.set(answer.features);
     const firstPlaces = await listAnswer;
@@ -265,40 +280,32 @@ async function loadViewport() {
     // The list's own total where the server counted it: the cells' sum also holds the places
     // of cells reaching out of the view ("The first 28 of 38" listed all 28 in view).
     announceCount(firstPlaces.features.length, firstPlaces.numberMatched ?? answer.numberMatched);
+    return true;
   };
   try {
-    if (request.kind === "clusters") {
-      await showCells(params);
-    } else {
-      const answer = await askView("places", params);
-      if (clustersAvailable && isPartial(answer, VIEWPORT_LIMIT)) {
-        // More places in view than one answer carries (a dense city): cells at this zoom keep
-        // the map truthful instead of drawing an arbitrary part of the places.
-        await showCells(withParams(base, cellsRequest(map.getZoom(), bbox).params));
-      } else {
-        cells.clear();
-        showPlaces(answer);
-        openWaiting();
-      }
+    if (request.kind === "clusters") return await showCells(params);
+    const answer = await askView("places", params);
+    if (clustersAvailable && isPartial(answer, VIEWPORT_LIMIT)) {
+      // More places in view than one answer carries (a dense city): cells at this zoom keep
+      // the map truthful instead of drawing an arbitrary part of the places.
+      return await showCells(withParams(base, cellsRequest(map.getZoom(), bbox).params));
     }
+    if (onlyIfFound && !answer.features.length) return false;
+    cells.clear();
+    showPlaces(answer);
+    openWaiting();
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 404 && request.kind === "clusters") {
       clustersAvailable = false;
-      await loadViewport();
-      return;
+      return loadViewport({ onlyIfFound });
     }
     failed(error);
   }
+  return true;
 }
 
 // Once per link or chosen point (fitPending): the radius's circle, else the places found (those
 // on the map, or ``features``: the nearest places of a directory loaded per viewport).
-function inView(feature) {
-  if (!feature.geometry) return false;
-  const [lon, lat] = feature.geometry.coordinates;
-  return map.getBounds().contains([lat, lon]);
-}
-
 function fitToResults(features = null, { animate = true } = {}) {
   if (!fitPending) return;
   fitPending = false;
