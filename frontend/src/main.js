@@ -182,14 +182,15 @@ async function load() {
       runViewport.cancel();
     }
     if (next === "viewport") {
-      // The map goes to the places found near a point, and to those of filters (changed, or
-      // in a link without a view) that have none in view: it stayed where it was, and listed
-      // the places in view within the radius (often none) or said "No places found" for a
-      // municipality with 124,000 places elsewhere. Without filters the configured service
-      // area stays.
-      if (state.near && fitPending) goTo(first.features);
-      const follow = (changed || fitPending) && first.features.length > 0
-        && !sameQuery(state, emptyState());
+      // The map goes to the places found near a point, and to those of a link or an embed
+      // without a view, as a smaller directory's map fits itself to all its places; after the
+      // person changes the filters, only when the view holds none of their places. It stayed
+      // where it was, listing the places in view within the radius (often none), or saying "No
+      // places found" for a municipality's embed with 124,000 places elsewhere. Without
+      // filters the configured service area stays.
+      const filtered = !sameQuery(state, emptyState()) || Object.keys(fixed).length > 0;
+      if (fitPending && (state.near || filtered)) goTo(first.features);
+      const follow = changed && filtered && first.features.length > 0;
       if (!await loadViewport({ onlyIfFound: follow })) {
         goTo(first.features);
         await loadViewport();

@@ -416,6 +416,22 @@ def test_a_filter_with_nothing_in_view_takes_the_map_to_what_it_found(page: Page
     watch.check()
 
 
+def test_an_embed_over_many_places_fits_itself_to_its_places(page: Page, fresh_url, start_server):
+    """An embed whose fixed filter matches more places than the browser holds opened on the
+    service area (the district of Fulda) whatever its places: the embed of a municipality far
+    away said "No places found". It fits itself to its places, as a smaller embed does."""
+    server = start_server(generate_many_places(fresh_url))
+    watch = guard(page, server.url)
+    page.goto(server.url + "/embed?lang=de&category=fruehkindlich")
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    page.wait_for_function("() => new URL(location).searchParams.has('map')")
+    zoom, lat, lon = (float(v) for v in page.evaluate(
+        "() => new URL(location).searchParams.get('map')").split("/"))
+    assert zoom <= 7  # the country, where the synthetic places are, not the district
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    watch.check()
+
+
 def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
     # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
     # a national directory with a search, the second ask dropped a second of counting and
