@@ -41,6 +41,15 @@ let clustersAvailable = true;
 let fitPending = !state.view && (embed ? settings.fit !== false : true);
 const announce = announcer($("#announcer"));
 const countLine = $("#result-count");
+// Over a directory loaded per viewport the list holds the first places in view only; the
+// server's list pages through all of them (the list is the map's alternative, also for
+// those who cannot use the map), under the filters and in the view of the moment it is followed.
+const listAll = $("#list-all");
+listAll?.addEventListener("click", () => {
+  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  const params = withParams(filterParams(state, fixed, lang), { bbox: bbox ? bbox.join(",") : null });
+  listAll.href = `/liste?${params}`;
+});
 
 const map = createMap($("#map"), settings, t);
 // Not animated: an animation ends in a moveend a quarter second later, which asked for the
@@ -131,6 +140,7 @@ function showPlaces(collection, { final = true } = {}) {
   markers.setFeatures(collection.features);
   list?.show(collection.features);
   if (final) announceCount(collection.features.length, collection.numberMatched);
+  if (listAll) listAll.parentElement.hidden = true;
 }
 
 const runPlaces = api.latest();
@@ -281,6 +291,7 @@ async function loadViewport({ onlyIfFound = false } = {}) {
     // The list's own total where the server counted it: the cells' sum also holds the places
     // of cells reaching out of the view ("The first 28 of 38" listed all 28 in view).
     announceCount(firstPlaces.features.length, firstPlaces.numberMatched ?? answer.numberMatched);
+    if (listAll) listAll.parentElement.hidden = !isPartial(firstPlaces, FIRST_LIMIT);
     return true;
   };
   try {

@@ -432,6 +432,28 @@ def test_an_embed_over_many_places_fits_itself_to_its_places(page: Page, fresh_u
     watch.check()
 
 
+def test_a_list_of_the_first_places_in_view_leads_to_all_of_them(page: Page, fresh_url,
+                                                                 start_server):
+    """Over a directory loaded per viewport the list holds the first 100 places in view; the
+    server's list pages through all of them, with the same filters (the list is the map's
+    alternative for those who cannot use the map)."""
+    server, watch = open_map_over_many_places(page, fresh_url, start_server)
+    page.locator("#filter-target_group-kinder").check()
+    page.wait_for_function("() => !document.querySelector('main').hasAttribute('aria-busy')")
+    expect(page.locator("#result-count")).to_have_text(re.compile(r"^The first 100 of [\d,]+ "))
+    link = page.locator("#list-all")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("main")).to_contain_text(re.compile(r"Places 1 to 50 of (more than )?[\d,]+"))
+    expect(page.locator("a[rel=next]")).to_be_visible()
+    assert "target_group=kinder" in page.url and "bbox=" in page.url
+    page.go_back()
+    page.goto(server.url + "/?lang=en&map=15/50.5547/9.6716")  # up close: every place in view
+    expect(page.locator(".place-marker").first).to_be_visible()
+    expect(link).to_be_hidden()
+    watch.check()
+
+
 def test_a_shared_view_asks_for_its_cells_once(page: Page, fresh_url, start_server):
     # A link with a view (map=7/…) opens there; it must not ask for the same cells twice. Over
     # a national directory with a search, the second ask dropped a second of counting and
