@@ -349,7 +349,7 @@ function goToPlace(id) {
     const [lon, lat] = feature.geometry.coordinates;
     map.setView([lat, lon], Math.max(map.getZoom(), PLACE_ZOOM), { animate: false });
   }, (error) => {
-    waiting = null;
+    if (waiting === id) waiting = null; // not a later choice's
     if (!(error instanceof api.ApiError && error.status === 404)) failed(error);
   });
 }

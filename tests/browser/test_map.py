@@ -374,6 +374,26 @@ def test_show_on_the_map_over_cells_goes_to_the_place_and_keeps_it_open(page: Pa
     watch.check()
 
 
+def test_show_on_the_map_twice_in_a_row_opens_the_second_place(page: Page, fresh_url,
+                                                               start_server):
+    # The first place's lookup is overtaken by the second's: its cancellation must not forget
+    # which place was chosen last.
+    server, watch = open_map_over_many_places(page, fresh_url, start_server)
+    first, second = page.locator(".result").nth(0), page.locator(".result").nth(1)
+    first_id = first.get_attribute("data-id")
+    held = []
+    page.route(f"**/api/places/{first_id}?*", lambda route: held.append(route))
+    first.locator(".show-on-map").click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    name = second.locator(".result-name").inner_text()
+    second.locator(".show-on-map").click()
+    expect(page.locator(".leaflet-popup-content .popup-name")).to_have_text(name)
+    watch.check()
+
+
 def test_an_open_place_stays_open_when_zooming_out_puts_it_in_a_cluster(
         page: Page, pg, fresh_db, fresh_url, start_server):
     """Two places 120 m apart, far from all others, over a directory loaded per viewport: apart
