@@ -36,8 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import String, Text
 
 from app.db import Prepared
-from app.places import aggregates
 from app.models import Category, Place, PlaceCategory, Stage
+from app.places import aggregates
 from app.places.aggregates import (
     AGGREGATE_COLUMNS,
     FINEST_ZOOM,
