@@ -95,8 +95,8 @@ async def csv_chunks(engine: AsyncEngine, base_url: str) -> AsyncIterator[bytes]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    async for text in _features(engine):
-        feature = orjson.loads(text)
+    async for document in _features(engine):
+        feature = orjson.loads(document)
         properties = feature["properties"]
         writer.writerow([_cell(c, properties, feature, base_url) for c in CSV_COLUMNS])
         if out.tell() > 64 * 1024:
