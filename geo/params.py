@@ -13,6 +13,11 @@ class BBox:
     max_lon: float
     max_lat: float
 
+    def holds(self, other: "BBox") -> bool:
+        """Whether ``other`` lies wholly within this box (edges included)."""
+        return (self.min_lon <= other.min_lon and self.min_lat <= other.min_lat
+                and other.max_lon <= self.max_lon and other.max_lat <= self.max_lat)
+
 
 @dataclass(frozen=True)
 class Point:

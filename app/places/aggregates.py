@@ -113,7 +113,7 @@ async def total(conn: AsyncConnection, flt: PlaceFilter, category_ids: list[int]
     """The published places with the filter's categories and target groups (see narrowing), in
     the cells of ``cells`` or everywhere: each zoom holds a place in exactly one row (its cell,
     category set and target-group set), so the sum counts it once. Exact for a filter that the
-    aggregates fit; for others, what it narrows by more."""
+    aggregates fit; for any other, at least as many as match it."""
     c = cluster_cells.c
     where = ([c.z == 0] if cells is None else
              [c.z == cells.zoom, c.cx.between(cells.min_x, cells.max_x),

@@ -880,11 +880,8 @@ def _without_implied_box(flt: PlaceFilter) -> PlaceFilter:
     The map's list near a point asks with its view, which it fitted around the radius: with
     the box the planner read every place within the radius and sorted them instead of walking
     the index nearest first (the first 100 within 25 km of Frankfurt: 100-270 ms instead of 7)."""
-    if flt.bbox is None or flt.near is None or flt.radius_m is None:
-        return flt
-    box, circle = flt.bbox, bbox_within(flt.near, flt.radius_m)
-    if (box.min_lon <= circle.min_lon and box.min_lat <= circle.min_lat
-            and circle.max_lon <= box.max_lon and circle.max_lat <= box.max_lat):
+    if (flt.bbox is not None and flt.near is not None and flt.radius_m is not None
+            and flt.bbox.holds(bbox_within(flt.near, flt.radius_m))):
         return replace(flt, bbox=None)
     return flt
 

@@ -45,13 +45,20 @@ const countLine = $("#result-count");
 // server's list pages through all of them (the list is the map's alternative, also for
 // those who cannot use the map), under the filters and in the view of the moment it is followed.
 const listAll = $("#list-all");
+
+const map = createMap($("#map"), settings, t);
+
+// minLon,minLat,maxLon,maxLat of what the map shows (of an embed: within its fixed box); null
+// when nothing of it is to be shown.
+function viewBbox() {
+  return viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+}
+
 listAll?.addEventListener("click", () => {
-  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  const bbox = viewBbox();
   const params = withParams(filterParams(state, fixed, lang), { bbox: bbox ? bbox.join(",") : null });
   listAll.href = `/liste?${params}`;
 });
-
-const map = createMap($("#map"), settings, t);
 // Not animated: an animation ends in a moveend a quarter second later, which asked for the
 // view's cells a second time when the first answers had come quicker than that.
 if (state.view) map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
@@ -230,7 +237,7 @@ async function load() {
 // or places (up close) are asked for together with the first page; when that page says the
 // places fit in the browser, the answer is dropped (for a small directory a few rows).
 function askEarly() {
-  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  const bbox = viewBbox();
   if (!bbox) return null;
   const request = viewportRequest(map.getZoom(), bbox, clustersAvailable);
   const params = withParams(filterParams(state, fixed, lang), request.params);
@@ -263,7 +270,7 @@ function goTo(features) {
 // list shows the first places in view, asked for at the same time as the cells. False, with
 // nothing drawn, when ``onlyIfFound`` and the view holds no matching place.
 async function loadViewport({ onlyIfFound = false } = {}) {
-  const bbox = viewportBbox(boundsToBbox(map.getBounds()), fixed.bbox);
+  const bbox = viewBbox();
   if (!bbox) {
     if (onlyIfFound) return false;
     showPlaces({ features: [], numberMatched: 0 });

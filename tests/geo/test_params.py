@@ -28,3 +28,10 @@ def test_fold_matches_german_spellings():
     assert fold("Straße") == "strasse"
     assert fold("Grund- und Hauptschule") == "grund  und hauptschule"
     assert fold("Café") == "cafe"
+
+
+def test_a_box_holds_boxes_within_it_edges_included():
+    box = BBox(9.0, 50.0, 10.0, 51.0)
+    assert box.holds(BBox(9.2, 50.2, 9.8, 50.8)) and box.holds(box)
+    assert not box.holds(BBox(8.99, 50.2, 9.8, 50.8))
+    assert not box.holds(BBox(9.2, 50.2, 9.8, 51.01))
