@@ -134,11 +134,16 @@ function noticeIfSlow() {
   loadingNotice = setTimeout(() => { countLine.textContent = t("loading"); }, LOADING_NOTICE_MS);
 }
 
+// Said with the next count, once: a filter of the link was left out (leaveOutRefused).
+let leftOut = false;
+
 function announceCount(shown, total) {
   clearTimeout(loadingNotice);
-  const text = total === null || total === undefined || total === shown
+  let text = total === null || total === undefined || total === shown
     ? t.plural("count", shown)
     : t("count_partial", { shown: shown.toLocaleString(lang), n: total.toLocaleString(lang) });
+  if (leftOut) text = `${text}. ${t("filter_left_out")}`;
+  leftOut = false;
   countLine.textContent = text;
   announce(text);
 }
@@ -169,6 +174,25 @@ function failed(error) {
   announce(t("error"));
 }
 
+// What each filter the server may refuse is, left out.
+const WITHOUT = {
+  category: { categories: [] }, target_group: { targetGroups: [] }, language: { languages: [] },
+  municipality: { municipalities: [] }, q: { q: "" }, near: { near: null, nearLabel: "", radius: null },
+  radius: { radius: null },
+};
+
+// A link may carry a filter the server refuses (a category renamed since, a radius beyond what it
+// allows, typed by hand): the whole page said it could not load. The filter is left out instead,
+// the page says so, and loads again. True when it did.
+function leaveOutRefused(error) {
+  if (!(error instanceof api.ApiError) || error.status !== 422) return false;
+  const patch = Object.assign({}, ...error.parameters.map((name) => WITHOUT[name]).filter(Boolean));
+  if (!Object.keys(patch).length) return false;
+  leftOut = true;
+  update(patch, { push: false });
+  return true;
+}
+
 async function load() {
   // What the view was still waiting for was asked under the old filters: a late answer must
   // not replace the new results (slow cells over a large area took up to a second).
@@ -185,7 +209,10 @@ async function load() {
     runFacets((signal) => api.categories(params, signal)).then((tree) => {
       filters?.setTree(tree);
       legend?.setStages(tree.stages);
-    }, failed);
+    }, (error) => {
+      // The first page, asked with the same filters, leaves out what the server refuses.
+      if (!(error instanceof api.ApiError && error.status === 422)) failed(error);
+    });
   }
   root.setAttribute("aria-busy", "true");
   try {
@@ -224,7 +251,7 @@ async function load() {
     }
     root.dataset.ready = "true";
   } catch (error) {
-    failed(error);
+    if (!leaveOutRefused(error)) failed(error);
   } finally {
     // A load that a newer one cancelled ends first; the page is still busy with the newer one.
     if (current === loads) root.removeAttribute("aria-busy");

@@ -194,6 +194,23 @@ def test_near_an_address_sorts_by_distance(page: Page, live_server):
     watch.check()
 
 
+@pytest.mark.parametrize("link, kept", [("category=umbenannt", None),
+                                         ("near=9.6716,50.5547&radius=1e9", "near=")])
+def test_a_filter_the_server_refuses_is_left_out_of_a_link(page: Page, live_server, link, kept):
+    # A category renamed since the link was shared, or a radius typed by hand beyond what the
+    # server allows: the page said it could not load anything.
+    watch = guard(page, live_server.url, allow_console_errors=True)  # the refused request
+    page.goto(live_server.url + "/?lang=de&" + link)
+    expect(page.locator("#result-count")).to_have_text(re.compile(
+        r"^87 Lernorte gefunden\. Ein Filter aus dem Link gilt nicht \(mehr\)"))
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    refused = link.split("&")[-1].split("=")[0]
+    assert f"{refused}=" not in page.url
+    if kept:
+        assert kept in page.url
+    watch.check()
+
+
 def test_refused_geolocation_says_so_clearly(page: Page, live_server):
     watch = open_map(page, live_server)
     page.get_by_role("button", name="Meinen Standort verwenden").click()

@@ -1,9 +1,11 @@
 // The app's own API, and nothing else. Every request can be aborted when it goes stale.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  // ``parameters``: those the problem document names as refused (a 422's).
+  constructor(status, detail, parameters = []) {
     super(detail || `HTTP ${status}`);
     this.status = status;
+    this.parameters = parameters;
   }
 }
 
@@ -11,9 +13,10 @@ async function getJSON(path, params, signal) {
   const query = params ? `?${params}` : "";
   const response = await fetch(`${path}${query}`, { signal, headers: { Accept: "application/json" } });
   if (!response.ok) {
-    let detail = "";
-    try { detail = (await response.json()).detail; } catch { /* not a problem document */ }
-    throw new ApiError(response.status, detail);
+    let problem = {};
+    try { problem = await response.json(); } catch { /* not a problem document */ }
+    throw new ApiError(response.status, problem.detail,
+      (problem.errors || []).map((e) => e.parameter).filter(Boolean));
   }
   return response.json();
 }
