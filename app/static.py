@@ -42,6 +42,11 @@ VENDOR_FILES = {
     "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css"),
 }
 YEAR = 365 * 24 * 3600
+# Lines holding only a comment are emptied in the app's own JavaScript: the comments explain why
+# to the people who read the repository, and were a quarter of what browsers downloaded of it
+# (6 of 25 KB gzipped). Emptied rather than removed, so that an error's line number in the
+# browser's console is the source's.
+COMMENT_LINE = re.compile(rb"^[ \t]*//[^\n]*", re.MULTILINE)
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,8 +60,10 @@ class Asset:
 
 
 @lru_cache(maxsize=256)
-def _load(path: Path, mtime_ns: int) -> Asset:
+def _load(path: Path, mtime_ns: int, own: bool) -> Asset:
     body = path.read_bytes()
+    if own and path.suffix == ".js":
+        body = COMMENT_LINE.sub(b"", body)
     gzipped = gzip.compress(body, 9, mtime=0) if path.suffix in COMPRESSIBLE else None
     if gzipped is not None and len(gzipped) >= len(body):
         gzipped = None
@@ -64,10 +71,10 @@ def _load(path: Path, mtime_ns: int) -> Asset:
     return Asset(body, gzipped, MEDIA_TYPES[path.suffix], etag)
 
 
-def _asset_response(request: Request, path: Path, cache_control: str) -> Response:
+def _asset_response(request: Request, path: Path, cache_control: str, own: bool) -> Response:
     if not path.is_file() or path.suffix not in MEDIA_TYPES:
         raise NotFound(f"no such file: {request.url.path}")
-    asset = _load(path, path.stat().st_mtime_ns)
+    asset = _load(path, path.stat().st_mtime_ns, own)
     headers = {"Cache-Control": cache_control, "ETag": asset.etag, "Vary": "Accept-Encoding",
                "X-Content-Type-Options": "nosniff"}
     if request.headers.get("if-none-match") == asset.etag:
@@ -129,7 +136,7 @@ async def frontend_file(request: Request, folder: str, file_path: str) -> Respon
     path = _inside(FRONTEND / folder, file_path) if folder in STATIC_DIRS else None
     if path is None:
         raise NotFound(f"no such file: {request.url.path}")
-    return _asset_response(request, path, "no-cache")
+    return _asset_response(request, path, "no-cache", own=True)
 
 
 @router.get("/vendor/{package_at_version}/{file_path:path}")
@@ -138,7 +145,7 @@ async def vendor_file(request: Request, package_at_version: str, file_path: str)
     if file_path not in VENDOR_FILES.get(package, ()) or version != _version_or_none(package):
         raise NotFound(f"no such file: {request.url.path}")
     return _asset_response(request, NODE_MODULES / package / file_path,
-                           f"public, max-age={YEAR}, immutable")
+                           f"public, max-age={YEAR}, immutable", own=False)
 
 
 def _version_or_none(package: str) -> str | None:

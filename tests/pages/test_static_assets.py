@@ -15,23 +15,37 @@ def raw_get(client, url: str, **headers: str):
         return response, b"".join(response.iter_raw())
 
 
-@pytest.mark.parametrize(("url", "path"), [
-    ("/static/src/main.js", FRONTEND / "src" / "main.js"),
-    ("/static/css/map.css", FRONTEND / "css" / "map.css"),
-    (vendor_url("leaflet", "dist/leaflet.js"), NODE_MODULES / "leaflet" / "dist" / "leaflet.js"),
+def without_comment_lines(path) -> bytes:
+    """The file with every line that holds only a ``//`` comment emptied."""
+    return b"\n".join(b"" if line.lstrip().startswith(b"//") else line
+                      for line in path.read_bytes().split(b"\n"))
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("/static/src/main.js", without_comment_lines(FRONTEND / "src" / "main.js")),
+    ("/static/css/map.css", (FRONTEND / "css" / "map.css").read_bytes()),
+    (vendor_url("leaflet", "dist/leaflet.js"),
+     (NODE_MODULES / "leaflet" / "dist" / "leaflet.js").read_bytes()),
 ])
-def test_a_gzipped_file_decodes_to_its_own_bytes(client, url, path):
+def test_a_gzipped_file_decodes_to_its_own_bytes(client, url, expected):
     response, body = raw_get(client, url, **{"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"  # one encoding, not "gzip, gzip"
-    assert gzip.decompress(body) == path.read_bytes()
+    assert gzip.decompress(body) == expected
     assert "Accept-Encoding" in response.headers["vary"]
 
 
 def test_without_gzip_the_file_comes_plain(client):
     response, body = raw_get(client, "/static/src/main.js", **{"Accept-Encoding": "identity"})
     assert "content-encoding" not in response.headers
-    assert body == (FRONTEND / "src" / "main.js").read_bytes()
+    assert body == without_comment_lines(FRONTEND / "src" / "main.js")
+
+
+def test_the_apps_own_javascript_comes_without_its_comments_line_for_line(client):
+    source = (FRONTEND / "src" / "main.js").read_bytes()
+    served = client.get("/static/src/main.js").content
+    assert served.count(b"\n") == source.count(b"\n")  # an error's line number is the source's
+    assert len(served) < 0.85 * len(source)
 
 
 def test_vendor_files_are_immutable_and_own_files_revalidate(client):
