@@ -93,8 +93,8 @@ function searchOf(current) {
   return text ? `?${text}` : "";
 }
 
-function writeUrl(push) {
-  const search = searchOf(state);
+function writeUrl(push, current = state) {
+  const search = searchOf(current);
   if (search === window.location.search) return;
   const url = `${window.location.pathname}${search}`;
   if (push) window.history.pushState(null, "", url);
@@ -113,6 +113,9 @@ let filtersChanged = false;
 
 function update(patch, { push = true } = {}) {
   const before = state;
+  // The entry the person leaves keeps the view it showed, for the back button: a link without
+  // one came back over the whole country where the map had gone meanwhile.
+  if (push && !before.view) writeUrl(false, { ...before, view: currentView() });
   state = { ...state, ...patch };
   writeUrl(push);
   syncControls();
@@ -234,6 +237,7 @@ async function load() {
       // filters the configured service area stays.
       const filtered = !sameQuery(state, emptyState()) || Object.keys(fixed).length > 0;
       if (fitPending && (state.near || filtered)) goTo(first.features);
+      else fitPending = false; // the service area stays; a later search is the person's own
       const follow = changed && filtered && first.features.length > 0;
       if (!await loadViewport({ onlyIfFound: follow })) {
         goTo(first.features);
@@ -242,10 +246,14 @@ async function load() {
       if (state.selected !== null) select(state.selected, "url");
     } else {
       cells.clear();
+      let shown = first;
       showPlaces(first, { final: next === "done" });
       if (next === "all") {
-        showPlaces(await runPlaces((signal) => api.places(withParams(params, { limit: ALL_LIMIT }), signal)));
+        shown = await runPlaces((signal) => api.places(withParams(params, { limit: ALL_LIMIT }), signal));
+        showPlaces(shown);
       }
+      // As per viewport: the person's filter moves the map when the view holds none of its places.
+      if (changed && !holdsAny(shown.features)) fitPending = true;
       fitToResults();
       if (state.selected !== null) select(state.selected, "url");
     }
@@ -350,6 +358,11 @@ async function loadViewport({ onlyIfFound = false } = {}) {
   return true;
 }
 
+function holdsAny(features) {
+  const bounds = map.getBounds();
+  return features.some((f) => f.geometry && bounds.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]));
+}
+
 // Once per link or chosen point (fitPending): the radius's circle, else the places found (those
 // on the map, or ``features``: the nearest places of a directory loaded per viewport).
 function fitToResults(features = null, { animate = true } = {}) {
@@ -394,9 +407,13 @@ function openWaiting() {
   waiting = null;
 }
 
-map.on("moveend", () => {
+function currentView() {
   const centre = map.getCenter();
-  state = { ...state, view: { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng } };
+  return { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng };
+}
+
+map.on("moveend", () => {
+  state = { ...state, view: currentView() };
   writeUrl(false);
   if (mode === "viewport") {
     clearTimeout(moveTimer);

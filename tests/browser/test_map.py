@@ -453,6 +453,45 @@ def test_a_filter_with_nothing_in_view_takes_the_map_to_what_it_found(page: Page
     watch.check()
 
 
+def view_in_url(page: Page) -> tuple[float, float, float] | None:
+    """The map's zoom, latitude and longitude from the page's address (None: not in it)."""
+    value = page.evaluate("() => new URL(location).searchParams.get('map')")
+    return None if value is None else tuple(float(v) for v in value.split("/"))
+
+
+def test_a_search_stays_in_the_district_that_holds_its_places_and_back_returns_there(
+        page: Page, fresh_url, start_server):
+    """Over a directory loaded per viewport, the map opens on the district. A person's first
+    search took the map to the whole country although the district held its places (the link
+    without a view was taken for a link to fit); and back from a search that did move the
+    map, the district's list stood over the whole country."""
+    server = start_server(generate_many_places(fresh_url))
+    in_district = httpx.get(server.url + "/api/places", params={
+        "q": "Kita", "bbox": "9.40,50.30,10.15,50.85", "limit": 1}).json()["numberReturned"]
+    assert in_district == 1
+    watch = open_map(page, server, "?lang=en")
+    expect(page.locator("#result-count")).to_have_text(re.compile(r"\d"))
+    page.locator("#q").fill("Kita")
+    page.locator("#q").press("Enter")
+    expect(page).to_have_url(re.compile(r"q=Kita"))
+    expect(page.locator("main")).not_to_have_attribute("aria-busy", "true")
+    district = page.locator("#result-count").inner_text()
+    page.wait_for_timeout(1000)  # a fit animates for a quarter of a second, then says where
+    assert view_in_url(page) is None  # the map stayed where it was
+    # A town far away: the district holds none of its places, so the map goes there.
+    page.locator("#q").fill("Hamburg")
+    page.locator("#q").press("Enter")
+    page.wait_for_function("() => (new URL(location).searchParams.get('map') || '').includes('/53.')")
+    page.go_back()
+    expect(page.locator("#q")).to_have_value("Kita")
+    expect(page.locator("#result-count")).to_have_text(district)
+    view = view_in_url(page)
+    assert view is not None  # the entry left for the search kept the district's view
+    zoom, lat, lon = view
+    assert 50.3 < lat < 50.85 and 9.4 < lon < 10.15 and zoom >= 8
+    watch.check()
+
+
 def test_an_embed_over_many_places_fits_itself_to_its_places(page: Page, fresh_url, start_server):
     """An embed whose fixed filter matches more places than the browser holds opened on the
     service area (the district of Fulda) whatever its places: the embed of a municipality far
