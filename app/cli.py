@@ -200,8 +200,12 @@ def cmd_export_html(args: argparse.Namespace) -> int:
     except InvalidParameter as exc:
         print(f"lernorte: {exc.parameter}: {exc.message}", file=sys.stderr)
         return 2
-    Path(args.output).write_text(page, encoding="utf-8")
+    Path(args.output).write_text(page.html, encoding="utf-8")
     print(f"map written to {args.output}", file=sys.stderr)
+    if page.shown < page.total:
+        print(f"lernorte: the map shows the first {page.shown:,} of {page.total:,} places; "
+              "narrow the filters (--category, --municipality, --bbox) to show all",
+              file=sys.stderr)
     return 0
 
 

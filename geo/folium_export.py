@@ -191,7 +191,7 @@ a { color: #0b4f8a; }
 _text = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 BEFORE_MAP = _text.from_string("""
 <a class="lo-skip" href="#lo-list">{{ t.skip_to_list }}</a>
-<header><h1>{{ title }}</h1><p>{{ t.count.format(count=places|length) }}</p></header>
+<header><h1>{{ title }}</h1><p>{{ summary or t.count.format(count=places|length) }}</p></header>
 <main>
 <section class="lo-section" aria-labelledby="lo-legend-title">
 <h2 id="lo-legend-title">{{ t.legend }}</h2>
@@ -248,9 +248,11 @@ def _legend(places: list[ExportPlace]) -> list[tuple[str, str, int]]:
 
 def export_html(places: list[ExportPlace], *, title: str, lang: str, texts: Mapping[str, str],
                 assets: Assets, tiles: Tiles | None, data_attribution: str,
-                default_bounds: tuple[float, float, float, float]) -> str:
+                default_bounds: tuple[float, float, float, float], summary: str | None = None
+                ) -> str:
     """The page as one string. ``default_bounds`` (minLon, minLat, maxLon, maxLat) is shown
-    when there are no places; ``texts`` are the page's labels in ``lang``."""
+    when there are no places; ``texts`` are the page's labels in ``lang``; ``summary``, the
+    line under the title, says how many places the page shows (by default ``texts["count"]``)."""
     page = _Page()
     page.lang, page.title = lang, title
     page.dir = "rtl" if lang in RTL_LANGUAGES else "ltr"
@@ -280,7 +282,7 @@ def export_html(places: list[ExportPlace], *, title: str, lang: str, texts: Mapp
         bounds = [[south, west], [north, east]]
     fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=16)
 
-    page.before_map = BEFORE_MAP.render(t=texts, title=title, places=places,
+    page.before_map = BEFORE_MAP.render(t=texts, title=title, places=places, summary=summary,
                                         legend=_legend(places))
     page.after_map = AFTER_MAP.render(t=texts, places=places, attribution=data_attribution)
     return page.render()

@@ -79,7 +79,8 @@ async def check(request: Request, conn: Conn, settings: AppSettings) -> JSONResp
 async def static_html(request: Request, conn: Conn, settings: AppSettings, flt: Filter,
                       lang: Lang, title: Annotated[str | None, Query(max_length=200)] = None
                       ) -> HTMLResponse:
-    html = await static_map(conn, settings, flt, lang, title, base_url=str(request.base_url))
+    html = (await static_map(conn, settings, flt, lang, title,
+                             base_url=str(request.base_url))).html
     # The page is self-contained, so its scripts are inline: allow exactly these, by hash.
     policy = content_security_policy(settings, request.url.path, script_src=script_hashes(html))
     return HTMLResponse(html, headers={"Content-Security-Policy": policy})

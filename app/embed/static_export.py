@@ -7,12 +7,14 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import PROJECT_ROOT, Settings
-from app.places.query import Page, PlaceFilter, fetch_features
+from app.pages.i18n import count_text
+from app.places.query import Page, PlaceFilter, count_matched, fetch_features, resolve_categories
 from geo.folium_export import Assets, Tiles, export_html, places_from_features
 
 NODE_MODULES = PROJECT_ROOT / "frontend" / "node_modules"
@@ -35,17 +37,36 @@ def vendor_assets() -> Assets:
     return Assets(scripts=read(VENDOR_SCRIPTS), styles=read(VENDOR_STYLES))
 
 
+@dataclass(frozen=True)
+class StaticMap:
+    html: str
+    shown: int
+    total: int  # every place the filters match: more than shown beyond settings.max_limit
+
+
 async def static_map(conn: AsyncConnection, settings: Settings, flt: PlaceFilter, lang: str,
-                     title: str | None = None, base_url: str | None = None) -> str:
+                     title: str | None = None, base_url: str | None = None) -> StaticMap:
+    """The page of at most ``settings.max_limit`` places. Beyond that it says how many of how
+    many it shows: a municipality's map over a national directory (Berlin, 124,000 places)
+    showed the first 10,000 as all there were."""
     found = await fetch_features(conn, flt, Page(limit=settings.max_limit), lang,
                                  settings.max_exact_count)
     places = places_from_features(found.features(), base_url)
+    total = found.number_returned
+    if total == settings.max_limit:
+        categories = await resolve_categories(conn, flt.categories)
+        # Counted to the end (a cap no directory reaches): the export is rare and slow anyway.
+        total = await count_matched(conn, flt, categories, 2**31 - 1) or total
+    texts = embed_texts(lang)["static"]
+    summary = (texts["count"] if total == len(places) else texts["count_partial"]).format(
+        count=count_text(len(places), lang), total=count_text(total, lang))
     tiles = (Tiles(settings.tile_url, settings.tile_attribution, settings.tile_max_zoom)
              if settings.tiles_enabled else None)
-    return export_html(places, title=title or settings.site_name, lang=lang,
-                       texts=embed_texts(lang)["static"], assets=vendor_assets(), tiles=tiles,
+    html = export_html(places, title=title or settings.site_name, lang=lang, texts=texts,
+                       assets=vendor_assets(), tiles=tiles,
                        data_attribution=settings.data_attribution,
-                       default_bounds=settings.service_area)
+                       default_bounds=settings.service_area, summary=summary)
+    return StaticMap(html, len(places), total)
 
 
 def script_hashes(html: str) -> str:

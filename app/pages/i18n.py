@@ -68,6 +68,15 @@ def date_text(iso_date: str | None, lang: str) -> str | None:
     return f"{day}.{month}.{year}" if lang in ("de", "uk") else iso_date
 
 
+# Digit grouping as the map writes counts (Intl.NumberFormat of frontend/src/data/format.js).
+THOUSANDS = {"de": ".", "en": ",", "uk": "\u00a0", "ar": ","}
+
+
+def count_text(n: int, lang: str) -> str:
+    """959.946, 959,946, 959 946: a count as people in the language write it."""
+    return f"{n:,}".replace(",", THOUSANDS.get(lang, "."))
+
+
 def direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 

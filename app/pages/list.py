@@ -41,15 +41,6 @@ def distance_text(metres: float | None, lang: str) -> str | None:
     return (text.replace(".", ",") if lang in DECIMAL_COMMA else text) + " km"
 
 
-# Digit grouping as the map writes counts (Intl.NumberFormat of frontend/src/data/format.js).
-THOUSANDS = {"de": ".", "en": ",", "uk": "\u00a0", "ar": ","}
-
-
-def count_text(n: int, lang: str) -> str:
-    """959.946, 959,946, 959 946: a count as people in the language write it."""
-    return f"{n:,}".replace(",", THOUSANDS.get(lang, "."))
-
-
 def _query(request: Request, **changes: Any) -> str:
     kept = [(k, v) for k, v in request.query_params.multi_items()
             if k not in VIEW_PARAMETERS and k not in changes]
@@ -75,9 +66,10 @@ async def result_list(request: Request, conn: Conn, flt: Filter,
     return render(
         request, "list.html",
         places=places, offset=offset, matched=matched, first=offset + 1,
-        numbers={"first": count_text(offset + 1, lang),
-                 "last": count_text(offset + len(places), lang),
-                 "n": count_text(matched if matched is not None else found.more_than or 0, lang)},
+        numbers={"first": i18n.count_text(offset + 1, lang),
+                 "last": i18n.count_text(offset + len(places), lang),
+                 "n": i18n.count_text(matched if matched is not None else found.more_than or 0,
+                                      lang)},
         q=flt.q or "",
         hidden=[(k, v) for k, v in request.query_params.multi_items()
                 if k not in (*VIEW_PARAMETERS, "q")],

@@ -5,7 +5,7 @@ import json
 import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tests.conftest import sql
+from tests.conftest import lernorte, sql
 
 
 def page_settings(response) -> dict:
@@ -150,3 +150,21 @@ def test_place_page_has_oembed_discovery_that_resolves(client):
     assert oembed.status_code == 200
     assert oembed.json()["type"] == "rich"
     assert "iframe" in oembed.json()["html"]
+
+
+def test_a_static_map_beyond_one_page_says_how_many_it_leaves_out(make_client, demo_url,
+                                                                   monkeypatch, tmp_path):
+    """A municipality's static map over a national directory (Berlin: 124,000 places) showed the
+    first 10,000 (settings.max_limit) as if they were all."""
+    client = make_client(demo_url, max_limit=5)
+    total = client.get("/api/places", params={"limit": 1}).json()["numberMatched"]
+    page = client.get("/embed/static.html?lang=de").text
+    assert len(re.findall(r"<tr><td>", page)) == 5
+    assert f"Diese Karte zeigt 5 von {total} Lernorten" in page
+    whole = client.get("/embed/static.html?lang=de&q=Uttrichshausen").text
+    assert re.search(r"Diese Karte zeigt [1-5] Lernorte\.", whole)
+
+    monkeypatch.setenv("LERNORTE_MAX_LIMIT", "5")
+    result = lernorte(demo_url, "export-html", "-o", str(tmp_path / "map.html"), "--no-tiles")
+    assert result.returncode == 0, result.stderr
+    assert f"shows the first 5 of {total} places" in result.stderr

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.pages.list import PAGE_SIZE, count_text, distance_text
+from app.pages.i18n import count_text
+from app.pages.list import PAGE_SIZE, distance_text
 from tests.conftest import sql
 
 
