@@ -51,6 +51,13 @@ def list_names(page: Page) -> list[str]:
     return page.locator(".result-name").all_text_contents()
 
 
+def open_stage_of(page: Page, box: str) -> None:
+    """Opens the stage that holds a category's box, once the filters have come (they come
+    with their counts, after the first places)."""
+    expect(page.locator(box)).to_be_attached()
+    page.locator(box).evaluate("box => { box.closest('details').open = true; }")
+
+
 def count_of(page: Page, category: str) -> int:
     text = page.locator(f"label[for=filter-category-{category}] .count").inner_text()
     return int(re.search(r"\((\d+)\)", text).group(1))
@@ -601,7 +608,7 @@ def test_a_small_directory_does_not_ask_for_the_view_again_on_a_filter_change(
     watch = open_map(page, live_server, "?lang=en&map=14/50.5547/9.6716")
     expect(page.locator("#result-count")).to_have_text(re.compile(r"^87 places found$"))
     asked_first = len(in_view)
-    page.evaluate("document.querySelector('#filter-category-grundschule').closest('details').open = true")
+    open_stage_of(page, "#filter-category-grundschule")
     page.locator("#filter-category-grundschule").check()
     expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^87 "))
     page.wait_for_timeout(500)
@@ -626,7 +633,7 @@ def test_a_filter_change_drops_the_cells_the_view_was_still_waiting_for(
         page.wait_for_timeout(100)
     assert held, "the pan asked for no cells"
     # Meanwhile a person picks a small category: few enough places to show them all.
-    page.evaluate("document.querySelector('#filter-category-hochschule').closest('details').open = true")
+    open_stage_of(page, "#filter-category-hochschule")
     page.locator("#filter-category-hochschule").check()
     expect(page.locator("#result-count")).to_have_text(re.compile(r"^\d+ places? found$"))
     found = int(page.locator("#result-count").inner_text().split()[0])
