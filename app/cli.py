@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,7 +20,7 @@ from app import backup, migrate, procs
 from app.cluster import Cluster, ClusterError, database_url
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine
-from app.importing.export import place_snapshots, to_csv, to_geojson
+from app.importing.export import csv_chunks, geojson_chunks, place_snapshots
 from app.importing.readers import UnreadableFile, read_file
 from app.importing.store import ImportReport, import_rows
 
@@ -74,14 +75,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     statuses = args.status or ["draft", "published"]
-    places = _in_transaction(_url(), lambda conn: place_snapshots(conn, statuses))
     fmt = args.format or ("csv" if args.output and args.output.endswith(".csv") else "geojson")
-    data = to_csv(places).encode() if fmt == "csv" else to_geojson(places)
-    if args.output and args.output != "-":
-        Path(args.output).write_bytes(data)
-        print(f"{len(places)} places written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
+    to_file = bool(args.output and args.output != "-")
+    written = 0
+
+    async def counted(conn: AsyncConnection) -> AsyncIterator[dict]:
+        nonlocal written
+        async for place in place_snapshots(conn, statuses):
+            written += 1
+            yield place
+
+    async def write(conn: AsyncConnection) -> None:
+        chunks = (csv_chunks if fmt == "csv" else geojson_chunks)(counted(conn))
+        with (open(args.output, "wb") if to_file else nullcontext(sys.stdout.buffer)) as out:
+            async for chunk in chunks:
+                out.write(chunk)
+
+    _in_transaction(_url(), write)
+    if to_file:
+        print(f"{written} places written to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -8,11 +8,13 @@ admin list's current selection as CSV, GeoJSON or XLSX.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import UploadFile
 
 from app.admin.listing import ADMIN_STATUSES, admin_filter
@@ -22,6 +24,7 @@ from app.deps import Conn
 from app.errors import NotFound
 from app.importing import export, readers, schools, uploads
 from app.importing.store import import_rows
+from app.places.query import validate
 from app.places.validation import PlaceRecord
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -30,9 +33,11 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SHOWN_ROWS = 200
 FIELDS = ("id", *PlaceRecord.field_names())
 EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", lambda places: export.to_csv(places).encode("utf-8-sig")),
-    "geojson": ("application/geo+json", export.to_geojson),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.to_xlsx),
+    # A byte order mark, so that spreadsheets read the CSV as UTF-8.
+    "csv": ("text/csv; charset=utf-8", lambda places: export.csv_chunks(places, "\ufeff")),
+    "geojson": ("application/geo+json", export.geojson_chunks),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             export.xlsx_chunks),
 }
 
 
@@ -123,13 +128,22 @@ async def commit(request: Request, token: str, conn: Conn, session: CurrentSessi
 
 
 @router.get("/export.{fmt}")
-async def export_selection(fmt: str, conn: Conn, admin: AdminUser,
+async def export_selection(request: Request, fmt: str, admin: AdminUser,
                            q: Annotated[str | None, Query(max_length=200)] = None,
-                           status: str | None = None) -> Response:
+                           status: str | None = None) -> StreamingResponse:
     if fmt not in EXPORTS:
         raise NotFound(f"no export format '{fmt[:10]}'; choose csv, geojson or xlsx")
     media_type, write = EXPORTS[fmt]
-    places = await export.selection_snapshots(
-        conn, admin_filter(q, status if status in ADMIN_STATUSES else None, (), None))
-    return Response(write(places), media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="lernorte.{fmt}"'})
+    flt = admin_filter(q, status if status in ADMIN_STATUSES else None, (), None)
+    validate(flt)  # a refused search is a 422 before the file begins, not a broken file
+    engine: AsyncEngine = request.app.state.engine
+
+    async def chunks() -> AsyncIterator[bytes]:
+        # A connection of its own, for as long as the file takes: the request's ends with the
+        # handler, and the places come from a cursor, which lives in a transaction.
+        async with engine.begin() as conn:
+            async for chunk in write(export.selection_snapshots(conn, flt)):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="lernorte.{fmt}"'})

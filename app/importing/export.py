@@ -1,15 +1,23 @@
-"""Writing places in Lernorte's own format, which ``lernorte import`` reads back."""
+"""Writing places in Lernorte's own format, which ``lernorte import`` reads back.
+
+Every export is a stream: places come from a server-side cursor and leave as chunks (or, for a
+workbook, rows of openpyxl's write-only sheet), so memory stays flat whatever the number of
+places. Collected in lists first, an export of a national directory (a million places) ran out
+of memory in the command and would have taken the admin's server process with it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable
+import tempfile
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from pathlib import Path
 
 import orjson
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Executable, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.concurrency import run_in_threadpool
 
 from app.importing.readers import LIST_FIELDS, LIST_SEPARATOR
 from app.models import Place
@@ -24,13 +32,34 @@ CSV_COLUMNS = ("id", "source", "source_id", "name", "categories", "lon", "lat", 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-async def place_snapshots(conn: AsyncConnection, statuses: Iterable[str]) -> list[dict]:
-    result = await conn.execute(
-        text(f"SELECT p.id, {snapshot_sql('p')} AS data FROM places p "
-             "WHERE p.status = ANY(:statuses) ORDER BY p.id"),
-        {"statuses": list(statuses)},
-    )
-    return [{"id": r.id, **r.data} for r in result]
+# Rows per chunk sent (and per batch handed to the workbook's thread).
+BATCH_ROWS = 500
+
+
+async def _snapshots(conn: AsyncConnection, statement: Executable,
+                     values: dict | None = None) -> AsyncIterator[dict]:
+    result = await conn.stream(statement, values)
+    async for row in result:
+        yield {"id": row.id, **row.data}
+
+
+def place_snapshots(conn: AsyncConnection, statuses: Iterable[str]) -> AsyncIterator[dict]:
+    """Every place of these statuses, by id."""
+    return _snapshots(conn, text(f"SELECT p.id, {snapshot_sql('p')} AS data FROM places p "
+                                 "WHERE p.status = ANY(:statuses) ORDER BY p.id"),
+                      {"statuses": list(statuses)})
+
+
+async def selection_snapshots(conn: AsyncConnection, flt: PlaceFilter) -> AsyncIterator[dict]:
+    """The places a filter selects (the admin list's current selection), in its order."""
+    validate(flt)
+    ids = ordered_ids(flt, await resolve_categories(conn, flt.categories), None).subquery("ids")
+    statement = (select(ids.c.id, literal_column(snapshot_sql("p")).label("data"))
+                 .select_from(ids.join(Place.__table__.alias("p"),
+                                       literal_column("p.id") == ids.c.id))
+                 .order_by(*list_order(ids)))
+    async for place in _snapshots(conn, statement):
+        yield place
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -38,67 +67,100 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(places: list[dict]) -> str:
+def csv_cells(place: dict) -> list[str]:
+    cells = []
+    for column in CSV_COLUMNS:
+        value = place.get(column)
+        if value is None:
+            cells.append("")
+        elif column in LIST_FIELDS:
+            cells.append(spreadsheet_safe(LIST_SEPARATOR.join(value)))
+        elif column == "extra":
+            cells.append(spreadsheet_safe(json.dumps(value, ensure_ascii=False, sort_keys=True))
+                         if value else "")
+        elif isinstance(value, str):
+            cells.append(spreadsheet_safe(value))
+        else:
+            cells.append(repr(value) if isinstance(value, float) else str(value))
+    return cells
+
+
+def to_csv(places: Iterable[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for place in places:
-        cells = []
-        for column in CSV_COLUMNS:
-            value = place.get(column)
-            if value is None:
-                cells.append("")
-            elif column in LIST_FIELDS:
-                cells.append(spreadsheet_safe(LIST_SEPARATOR.join(value)))
-            elif column == "extra":
-                cells.append(spreadsheet_safe(json.dumps(value, ensure_ascii=False, sort_keys=True))
-                             if value else "")
-            elif isinstance(value, str):
-                cells.append(spreadsheet_safe(value))
-            else:
-                cells.append(repr(value) if isinstance(value, float) else str(value))
-        writer.writerow(cells)
+    writer.writerows(csv_cells(place) for place in places)
     return out.getvalue()
 
 
-def to_xlsx(places: list[dict]) -> bytes:
-    """The CSV's columns and cells in a workbook (formula-like text quoted the same way, so a
-    spreadsheet never runs it and ``import`` reads it back)."""
+async def _batches(places: AsyncIterable[dict]) -> AsyncIterator[list[dict]]:
+    batch: list[dict] = []
+    async for place in places:
+        batch.append(place)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def csv_chunks(places: AsyncIterable[dict], prefix: str = "") -> AsyncIterator[bytes]:
+    """The CSV in chunks of rows; ``prefix`` before the header (a BOM for spreadsheets)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write(prefix)
+    writer.writerow(CSV_COLUMNS)
+    async for batch in _batches(places):
+        writer.writerows(csv_cells(place) for place in batch)
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue().encode()
+
+
+def geojson_feature(place: dict) -> dict:
+    lon, lat = place.get("lon"), place.get("lat")
+    properties = {k: v for k, v in place.items() if k not in ("lon", "lat", "id", "version")}
+    return {"type": "Feature", "id": place["id"],
+            "geometry": {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None,
+            "properties": properties}
+
+
+async def geojson_chunks(places: AsyncIterable[dict]) -> AsyncIterator[bytes]:
+    yield b'{"type": "FeatureCollection", "features": ['
+    first = True
+    async for batch in _batches(places):
+        features = b",\n".join(orjson.dumps(geojson_feature(place)) for place in batch)
+        yield (b"\n" if first else b",\n") + features
+        first = False
+    yield b"\n]}\n"
+
+
+async def write_xlsx(places: AsyncIterable[dict], path: Path) -> None:
+    """The CSV's columns and cells in a workbook at ``path`` (formula-like text quoted the same
+    way, so a spreadsheet never runs it and ``import`` reads it back). openpyxl works in a
+    thread, a batch of rows at a time: a million rows take minutes of CPU, and the event loop
+    serves everybody else meanwhile."""
     import openpyxl  # here, not at the top: 0.15 s of every `lernorte` start, needed only here
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Lernorte")
     sheet.append(list(CSV_COLUMNS))
-    rows = csv.reader(io.StringIO(to_csv(places), newline=""))
-    next(rows)  # the header, already written
-    for row in rows:
-        sheet.append([cell or None for cell in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+
+    def append(batch: list[dict]) -> None:
+        for place in batch:
+            sheet.append([cell or None for cell in csv_cells(place)])
+
+    async for batch in _batches(places):
+        await run_in_threadpool(append, batch)
+    await run_in_threadpool(workbook.save, path)
 
 
-async def selection_snapshots(conn: AsyncConnection, flt: PlaceFilter) -> list[dict]:
-    """The places a filter selects (the admin list's current selection), in its order."""
-    validate(flt)
-    ids = ordered_ids(flt, await resolve_categories(conn, flt.categories), None).subquery("ids")
-    result = await conn.execute(
-        select(ids.c.id, literal_column(snapshot_sql("p")).label("data"))
-        .select_from(ids.join(Place.__table__.alias("p"), literal_column("p.id") == ids.c.id))
-        .order_by(*list_order(ids)))
-    return [{"id": r.id, **r.data} for r in result]
-
-
-def to_geojson(places: list[dict]) -> bytes:
-    features = []
-    for place in places:
-        lon, lat = place.get("lon"), place.get("lat")
-        properties = {k: v for k, v in place.items() if k not in ("lon", "lat", "id", "version")}
-        features.append({
-            "type": "Feature",
-            "id": place["id"],
-            "geometry": {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None,
-            "properties": properties,
-        })
-    return orjson.dumps({"type": "FeatureCollection", "features": features},
-                        option=orjson.OPT_INDENT_2)
+async def xlsx_chunks(places: AsyncIterable[dict]) -> AsyncIterator[bytes]:
+    """The workbook, built in a temporary file (a zip is written at its end) and then sent."""
+    with tempfile.TemporaryDirectory(prefix="lernorte-export-") as folder:
+        path = Path(folder) / "lernorte.xlsx"
+        await write_xlsx(places, path)
+        with path.open("rb") as stream:
+            while chunk := await run_in_threadpool(stream.read, 1 << 20):
+                yield chunk

@@ -3,11 +3,13 @@ idempotent re-import, Windows-1252 CSV, XLSX, and the admin list's selection as 
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
 import openpyxl
 
+from app.importing import export
 from tests.admin.conftest import EDITOR
 from tests.conftest import sql
 
@@ -91,6 +93,26 @@ def test_export_the_selection_as_csv_geojson_and_xlsx_and_import_it_back(logged_
     assert sheet.max_row == 88 and sheet.cell(1, 4).value == "name"
     back = admin.post(_upload(admin, "lernorte.xlsx", xlsx.content), data={})
     assert "0 neu, 0 geändert, 87 unverändert, 0 abgelehnt." in back.text
+
+
+def test_an_export_larger_than_its_chunks_holds_every_place_once(logged_in, monkeypatch):
+    """Exports are streamed in batches of rows (a national directory's ran out of memory)."""
+    monkeypatch.setattr(export, "BATCH_ROWS", 7)
+    admin = logged_in()
+    published = {"status": "published"}
+    rows = list(csv.DictReader(io.StringIO(
+        admin.get("/admin/export.csv", params=published).text.removeprefix("\ufeff"))))
+    assert len(rows) == len({r["id"] for r in rows}) == 87
+    features = admin.get("/admin/export.geojson", params=published).json()["features"]
+    assert sorted(f["id"] for f in features) == sorted(int(r["id"]) for r in rows)
+    xlsx = admin.get("/admin/export.xlsx", params=published)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert [c.value for c in sheet["A"][1:]] == [r["id"] for r in rows]  # in the list's order
+
+
+def test_an_export_with_a_refused_search_says_why_before_the_file(logged_in):
+    response = logged_in().get("/admin/export.csv", params={"q": "-"})
+    assert response.status_code == 422 and "q" in response.text
 
 
 def test_editors_may_neither_import_nor_export(logged_in):
