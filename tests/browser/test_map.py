@@ -188,6 +188,15 @@ def test_near_a_point_in_the_link_sorts_by_distance_with_radius(page: Page, live
     watch.check()
 
 
+def test_a_radius_the_choices_lack_is_shown_as_itself(page: Page, live_server):
+    watch = open_map(page, live_server, "?lang=de&near=9.6716,50.5547&radius=12345")
+    expect(page.locator("#radius")).to_have_value("12345")
+    choices = page.locator("#radius option").all_text_contents()
+    assert choices.index("12 km") == choices.index("10 km") + 1  # in order, written as the rest
+    assert max(distances_in_metres(page)) <= 12345
+    watch.check()
+
+
 def test_near_an_address_sorts_by_distance(page: Page, live_server):
     watch = open_map(page, live_server)
     page.get_by_label("Postleitzahl oder Ort").fill("Hünfeld")

@@ -24,7 +24,13 @@ export function createNear(box, { t, lang, announce, onNear }) {
 
   function render() {
     clear.hidden = !current.near;
-    radius.value = current.radius ? String(current.radius) : "";
+    const value = current.radius ? String(current.radius) : "";
+    if (value && ![...radius.options].some((option) => option.value === value)) {
+      // A link's own radius (12345) is a choice of its own, in order; the select showed blank.
+      const next = [...radius.options].find((option) => Number(option.value) > current.radius);
+      radius.insertBefore(el("option", { value }, formatDistance(current.radius, lang)), next ?? null);
+    }
+    radius.value = value;
     if (current.near) {
       say(t("near_active", { label: current.nearLabel || t("my_location") }));
     }
