@@ -64,15 +64,17 @@ async def embed(request: Request, conn: Conn) -> HTMLResponse:
 
 @router.get("/embed/check")
 async def check(request: Request, conn: Conn, settings: AppSettings) -> JSONResponse:
-    """What ``/embed`` makes of these parameters: hints for the builder, and how many places."""
+    """What ``/embed`` makes of these parameters: hints for the builder, and how many places
+    (``count``; null with ``more_than`` when more than are counted)."""
     options = await _options(request, conn)
     flt = _filter(options)
     count = await count_matched(conn, flt, await resolve_categories(conn, flt.categories),
                                 settings.max_exact_count)
     hints = [{"parameter": h.parameter, "code": h.code, "message": h.message}
              for h in options.hints]
-    return JSONResponse({"hints": hints, "count": count, "query": options.query(),
-                         "full_map_url": options.full_map_url()})
+    return JSONResponse({"hints": hints, "count": count,
+                         "more_than": settings.max_exact_count if count is None else None,
+                         "query": options.query(), "full_map_url": options.full_map_url()})
 
 
 @router.get("/embed/static.html", dependencies=[StrictQuery])

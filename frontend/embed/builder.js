@@ -1,5 +1,6 @@
 // The embed-code builder: form → preview iframe, hints from /embed/check, and the snippet.
 import { embedParams, embedUrl, snippet } from "./snippet.js";
+import { formatCount } from "../src/data/format.js";
 
 const root = document.querySelector("[data-settings]");
 const settings = JSON.parse(root.dataset.settings);
@@ -35,7 +36,8 @@ async function loadCategories(selected) {
     heading.textContent = stage.name;
     box.append(heading);
     for (const category of stage.categories) {
-      box.append(checkbox("category", category.slug, `${category.name} (${category.count})`,
+      box.append(checkbox("category", category.slug,
+        `${category.name} (${formatCount(category.count, settings.lang)})`,
         selected.has(category.slug)));
     }
   }
@@ -66,8 +68,10 @@ function showHints(result) {
     item.textContent = t.hint.no_matches;
     list.append(item);
   }
-  $("matches").textContent = result.hints.length || result.count === 0
-    ? "" : `${t.no_hints} ${format(t.matches, { count: result.count ?? "> 10000" })}`;
+  const matches = result.count === null
+    ? format(t.matches_more, { count: formatCount(result.more_than, settings.lang) })
+    : format(t.matches, { count: formatCount(result.count, settings.lang) });
+  $("matches").textContent = result.hints.length || result.count === 0 ? "" : `${t.no_hints} ${matches}`;
 }
 
 async function check(query) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import http.server
 import threading
 from collections.abc import Callable, Iterator
@@ -13,7 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, guard
+from tests.browser.test_map import generate_many_places
 
 pytestmark = pytest.mark.browser
 
@@ -188,6 +190,21 @@ def test_only_allowed_origins_may_frame_the_embed(page: Page, demo_url, start_se
     page.goto(other.page("nein.html", frame_html))
     page.wait_for_timeout(500)
     assert not framed_content(page, f"{server.url}/embed")
+
+
+def test_builder_writes_counts_as_people_read_them(page: Page, fresh_url, start_server):
+    # Beyond the counting limit the builder said "shows > 10000 places", and category counts
+    # went without digit grouping ("Kita (2083)").
+    server = start_server(generate_many_places(fresh_url), LERNORTE_MAX_EXACT_COUNT="1000")
+    watch = guard(page, server.url)
+    page.goto(f"{server.url}/karte-einbinden?lang=de")
+    expect(page.locator("#matches")).to_have_text(
+        "Alle Einstellungen sind gültig. Die Karte zeigt derzeit mehr als 1.000 Lernorte.")
+    labels = page.locator("#categories label").all_text_contents()
+    assert any(re.search(r"\(\d\.\d{3}\)$", label) for label in labels), labels
+    page.locator("#municipality").fill("Fulda")
+    expect(page.locator("#matches")).to_have_text(re.compile(r"Die Karte zeigt derzeit \d+ "))
+    watch.check()
 
 
 def test_builder_shows_hints_preview_and_a_ready_snippet(page: Page, live_server):
