@@ -18,6 +18,7 @@ is touched, so nobody's session can end up in a proxy.
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -77,6 +78,17 @@ async def data_version(conn: AsyncConnection) -> tuple[int, datetime]:
     public read, so on the driver itself: see app.db.Prepared)."""
     version, changed_at = await _DATA_VERSION.fetchrow(conn, {})
     return version, changed_at
+
+
+# Set while a request is answered from data older than the version its validators would name
+# (app/derived.py serves the last gazetteer while the next is built): such an answer is sent
+# uncached, or a client would keep it, revalidated as current, until the next change.
+_ANSWERED_FROM_OLDER_DATA: ContextVar[bool] = ContextVar("answered_from_older_data",
+                                                         default=False)
+
+
+def answered_from_older_data() -> None:
+    _ANSWERED_FROM_OLDER_DATA.set(True)
 
 
 def make_etag(version: int, url: str, headers: Headers) -> str:
@@ -169,7 +181,10 @@ class ConditionalCache:
         async def send_with_validators(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
                 response_headers = MutableHeaders(scope=message)
-                if "set-cookie" not in response_headers and "cache-control" not in response_headers:
+                if _ANSWERED_FROM_OLDER_DATA.get():
+                    response_headers["cache-control"] = "no-store"
+                elif ("set-cookie" not in response_headers
+                      and "cache-control" not in response_headers):
                     for name, value in validators:
                         if name == "vary":
                             response_headers.add_vary_header(value)
@@ -178,6 +193,7 @@ class ConditionalCache:
             await send(message)
 
         share_read_connection(scope, conn)
+        _ANSWERED_FROM_OLDER_DATA.set(False)
         await self.app(scope, receive, send_with_validators)
 
 

@@ -2,29 +2,24 @@
 
 The gazetteer is rebuilt when the data version (bumped by triggers on every change to places)
 differs from the one it was built from, so a new place's town is findable at once (over a large
-directory: a build later, see WAIT_FOR_BUILD_S), and an unchanged database costs one one-row
-query. An outside geocoder is asked only when one is
+directory: a build later, see app/derived.py), and an unchanged database costs one one-row query. An outside geocoder is asked only when one is
 configured and the gazetteer has nothing; otherwise no request leaves the server.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from starlette.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.caching import data_version
 from app.config import Settings
 from app.deps import AppSettings, Conn, StrictQuery
+from app.derived import Derived
 from app.errors import PROBLEM_RESPONSES
 from app.models import Place
 from app.places.query import PlaceFilter, where_clauses
@@ -63,75 +58,12 @@ async def _address_groups(conn: AsyncConnection) -> list[AddressGroup]:
                          (r.w, r.s, r.e, r.n_)) for r in rows]
 
 
-# A gazetteer whose build took longer than this is not waited for again after an edit: over a
-# million places a build reads them all (1.3-1.6 s), and where edits come every few seconds
-# nearly every address search waited for one. The last gazetteer answers meanwhile and the new
-# one is built in the background, so a place's new town is findable a build later. A
-# district's build (milliseconds) is still waited for: its new town is findable at once.
-WAIT_FOR_BUILD_S = 0.2
+async def _gazetteer(conn: AsyncConnection) -> Gazetteer:
+    return build(await _address_groups(conn))
 
 
-@dataclass(frozen=True)
-class Built:
-    version: int
-    gazetteer: Gazetteer
-    seconds: float  # how long its build took
-
-
-def _built(state: State) -> Built | None:
-    return getattr(state, "gazetteer", None)
-
-
-async def _build(state: State, conn: AsyncConnection, version: int) -> Gazetteer:
-    """The gazetteer of ``version`` or newer. One build at a time per process: the searches
-    arriving during a build wait for it rather than start the same build again."""
-    if getattr(state, "gazetteer_building", None) is None:
-        state.gazetteer_building = asyncio.Lock()
-    async with state.gazetteer_building:
-        # Versions only grow: one built from a newer version than asked for is current too.
-        if (built := _built(state)) is None or built.version < version:
-            started = time.perf_counter()
-            gazetteer = build(await _address_groups(conn))
-            built = Built(version, gazetteer, time.perf_counter() - started)
-            state.gazetteer = built
-    return built.gazetteer
-
-
-def _build_in_background(state: State, engine: AsyncEngine) -> None:
-    running: asyncio.Task | None = getattr(state, "gazetteer_rebuild", None)
-    if running is not None and not running.done():
-        return
-
-    async def rebuild() -> None:
-        async with engine.connect() as conn:
-            version, _ = await data_version(conn)
-            await _build(state, conn, version)
-
-    def report(task: asyncio.Task) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            log.error("gazetteer rebuild failed", exc_info=task.exception())
-
-    state.gazetteer_rebuild = asyncio.create_task(rebuild())
-    state.gazetteer_rebuild.add_done_callback(report)
-
-
-def stop_rebuilding(state: State) -> None:
-    """At shutdown: a background build would outlive the database engine."""
-    running: asyncio.Task | None = getattr(state, "gazetteer_rebuild", None)
-    if running is not None:
-        running.cancel()
-
-
-async def current_gazetteer(request: Request, conn: AsyncConnection) -> Gazetteer:
-    version, _ = await data_version(conn)
-    state: State = request.app.state
-    built = _built(state)
-    if built is not None and built.version >= version:
-        return built.gazetteer
-    if built is not None and built.seconds > WAIT_FOR_BUILD_S:
-        _build_in_background(state, request.app.state.engine)
-        return built.gazetteer
-    return await _build(state, conn, version)
+# Built again once the data version has moved on (over a large directory in the background).
+GAZETTEER = Derived("the gazetteer", _gazetteer)
 
 
 async def geocode(settings: Settings, q: str, limit: int) -> list[dict[str, Any]]:
@@ -173,7 +105,7 @@ async def gazetteer(
 ) -> dict[str, Any]:
     if not search_words(q):
         raise InvalidParameter("q", "needs at least one letter or digit")
-    found = [entry.as_dict() for entry in (await current_gazetteer(request, conn)).search(q, limit)]
+    found = [entry.as_dict() for entry in (await GAZETTEER.get(conn)).search(q, limit)]
     if not found and settings.geocoder_url:
         found = await geocode(settings, q, limit)
     return {"results": found}

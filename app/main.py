@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import api_docs, caching, gazetteer, health, observability, static
+from app import api_docs, caching, derived, health, observability, static
 from app.admin.api import login_router as admin_login_api
 from app.admin.api import router as admin_api
 from app.admin.pages import login_router as admin_login_pages
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            gazetteer.stop_rebuilding(app.state)
+            derived.stop_background(app.state.engine)
             await app.state.engine.dispose()
 
     app = FastAPI(

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.caching import data_version
+from app.derived import Derived
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places.query import PlaceFilter, where_clauses
 
@@ -59,12 +59,6 @@ class Extent:
     last_update: datetime
 
 
-# Per process and database: the extents and the data version they were computed at (read before
-# them, so a change in between only causes one more computation). Two scans per change of the
-# data instead of one per collection and request.
-_extents_cache: dict[str, tuple[int, dict[str, Extent]]] = {}
-
-
 def _extent_columns(group: ColumnElement | None) -> Select:
     extent = func.ST_Extent(Place.geom)
     columns = [func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent),
@@ -72,12 +66,7 @@ def _extent_columns(group: ColumnElement | None) -> Select:
     return select(group if group is not None else literal(ALL_PLACES), *columns)
 
 
-async def _extents(conn: AsyncConnection) -> dict[str, Extent]:
-    database = str(conn.engine.url)
-    version, _ = await data_version(conn)
-    cached = _extents_cache.get(database)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+async def _computed_extents(conn: AsyncConnection) -> dict[str, Extent]:
     published = where_clauses(PlaceFilter(), [])
     everything = _extent_columns(None).where(*published)
     # A place counts towards every stage one of its categories belongs to, as PlaceFilter.stages.
@@ -92,8 +81,12 @@ async def _extents(conn: AsyncConnection) -> dict[str, Extent]:
         for key, x0, y0, x1, y1, first, last in (await conn.execute(statement)).all():
             if x0 is not None:
                 extents[key] = Extent((x0, y0, x1, y1), first, last)
-    _extents_cache[database] = (version, extents)
     return extents
+
+
+# Two scans of every place per change of the data, not one per collection and request; over a
+# large directory computed again in the background (app/derived.py).
+EXTENTS = Derived("the collections' extents", _computed_extents)
 
 
 def _with_extent(collection: Collection, extents: dict[str, Extent]) -> Collection:
@@ -105,7 +98,7 @@ def _with_extent(collection: Collection, extents: dict[str, Extent]) -> Collecti
 
 
 async def all_collections(conn: AsyncConnection, lang: str) -> list[Collection]:
-    extents = await _extents(conn)
+    extents = await EXTENTS.get(conn)
     return [_with_extent(c, extents) for c in await _definitions(conn, lang)]
 
 
@@ -113,5 +106,5 @@ async def find_collection(conn: AsyncConnection, collection_id: str, lang: str,
                           with_extent: bool = False) -> Collection | None:
     for collection in await _definitions(conn, lang):
         if collection.id == collection_id:
-            return _with_extent(collection, await _extents(conn)) if with_extent else collection
+            return _with_extent(collection, await EXTENTS.get(conn)) if with_extent else collection
     return None

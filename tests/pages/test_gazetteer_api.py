@@ -91,7 +91,7 @@ def test_over_a_large_directory_a_search_does_not_wait_for_the_rebuild(
         pg, fresh_db, fresh_url, make_client, monkeypatch):
     # A million places take 1.3-1.6 s to build; where edits come every few seconds, nearly
     # every address search waited for a build. The last gazetteer answers meanwhile.
-    monkeypatch.setattr(gazetteer, "WAIT_FOR_BUILD_S", 0.0)  # every build counts as slow
+    monkeypatch.setattr(gazetteer.GAZETTEER, "wait_s", 0.0)  # every build counts as slow
     client = make_client(fresh_url)
     assert results(client, "Fulda")  # the first build is waited for: there is none before it
     add_place(pg, fresh_db, city="Wüstensachsen", postcode="36115", lon=9.99, lat=50.50)
@@ -103,14 +103,19 @@ def test_over_a_large_directory_a_search_does_not_wait_for_the_rebuild(
     monkeypatch.setattr(gazetteer, "_address_groups", slow_address_groups)
 
     started = time.perf_counter()
-    assert results(client, "Wüstensachsen") == []  # the gazetteer of before, at once
+    before = client.get("/api/gazetteer", params={"q": "Wüstensachsen"})
+    assert before.json()["results"] == []  # the gazetteer of before, at once
     assert results(client, "Fulda")
     assert time.perf_counter() - started < 0.8
+    # Not to be kept: revalidated, it would stay "current" until the next edit.
+    assert before.headers["cache-control"] == "no-store" and "etag" not in before.headers
     for _ in range(50):  # a build later, the new town is there
         if results(client, "Wüstensachsen"):
             break
         time.sleep(0.1)
-    assert [hit["label"] for hit in results(client, "Wüstensachsen")] == ["Wüstensachsen"]
+    after = client.get("/api/gazetteer", params={"q": "Wüstensachsen"})
+    assert [hit["label"] for hit in after.json()["results"]] == ["Wüstensachsen"]
+    assert "etag" in after.headers
 
 
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x" * 101}, {"q": "--"},
