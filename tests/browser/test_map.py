@@ -156,6 +156,22 @@ def distances_in_metres(page: Page) -> list[float]:
     return values
 
 
+def test_suggestions_wait_for_three_letters(page: Page, live_server):
+    # Two letters cannot be looked up in the trigram index: over a national directory a rare
+    # pair read every place for each keystroke.
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "limit=8" in r.url else None)
+    watch = open_map(page, live_server)
+    box = page.get_by_role("combobox", name="Name, Träger oder Adresse")
+    box.press_sequentially("Fu", delay=20)
+    page.wait_for_timeout(600)  # longer than the suggestions' delay after typing
+    assert asked == [] and page.locator("[role=listbox] [role=option]").count() == 0
+    box.press_sequentially("l")
+    expect(page.get_by_role("option").first).to_be_visible()
+    assert len(asked) == 1 and "q=Ful" in asked[0]
+    watch.check()
+
+
 def test_enter_right_after_typing_searches_what_was_typed(page: Page, live_server):
     # The suggestions on screen were found for the first letters: down and Enter at once must
     # not open one of them for a longer text it may not match.
