@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Executable, event
+from sqlalchemy import Executable, event, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -66,6 +66,18 @@ def _discard_closed(dbapi_connection: Any, _record: ConnectionPoolEntry,
     fails its first statement, is discarded with every older one, and that request is a 503."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the database closed this connection")
+
+
+async def stream_from_the_first_row(conn: AsyncConnection) -> None:
+    """Plans that send their first rows at once, for the rest of the transaction (a download,
+    an export: a cursor read to the end).
+
+    A whole table read looks cheapest to the planner as hash joins and one sort of every row at
+    the end: at a million places nothing came for longer than the command timeout, and a cursor's
+    fetch is held to it (the admin's export of every published place failed after it). Nested
+    loops along an index send the first rows at once (the same export's first row: 0.2 s)."""
+    await conn.execute(text("SET LOCAL enable_hashjoin = off"))
+    await conn.execute(text("SET LOCAL enable_mergejoin = off"))
 
 
 # Where a middleware that already holds a connection for this request leaves it for the handler.

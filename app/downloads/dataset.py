@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.caching import data_version
 from app.config import Settings
+from app.db import stream_from_the_first_row
 from app.importing.export import spreadsheet_safe
 from app.models import Place
 from app.places.query import PlaceFilter, feature_columns, list_order, ordered_ids, where_clauses
@@ -48,11 +49,7 @@ async def _features(engine: AsyncEngine) -> AsyncIterator[str]:
     """Every published place as GeoJSON Feature text, by name, from a server-side cursor."""
     ids = ordered_ids(PlaceFilter(), [], None).subquery("all_ids")
     async with engine.connect() as conn:
-        # A whole table read looks cheapest to the planner as hash joins and one sort of every
-        # feature at the end: at a million places nothing was sent for more than the statement
-        # timeout. Nested loops along the name index send the first rows at once, as a stream.
-        await conn.execute(text("SET LOCAL enable_hashjoin = off"))
-        await conn.execute(text("SET LOCAL enable_mergejoin = off"))
+        await stream_from_the_first_row(conn)
         result = await conn.stream(feature_columns(ids, LANG).order_by(*list_order(ids)))
         async for row in result:
             yield row.feature

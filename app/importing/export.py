@@ -19,6 +19,7 @@ from sqlalchemy import Executable, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.concurrency import run_in_threadpool
 
+from app.db import stream_from_the_first_row
 from app.importing.readers import LIST_FIELDS, LIST_SEPARATOR
 from app.models import Place
 from app.places.query import PlaceFilter, list_order, ordered_ids, resolve_categories, validate
@@ -53,6 +54,7 @@ def place_snapshots(conn: AsyncConnection, statuses: Iterable[str]) -> AsyncIter
 async def selection_snapshots(conn: AsyncConnection, flt: PlaceFilter) -> AsyncIterator[dict]:
     """The places a filter selects (the admin list's current selection), in its order."""
     validate(flt)
+    await stream_from_the_first_row(conn)
     ids = ordered_ids(flt, await resolve_categories(conn, flt.categories), None).subquery("ids")
     statement = (select(ids.c.id, literal_column(snapshot_sql("p")).label("data"))
                  .select_from(ids.join(Place.__table__.alias("p"),
