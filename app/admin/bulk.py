@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.datastructures import UploadFile
 
 from app.admin.listing import ADMIN_STATUSES, admin_filter
@@ -24,7 +24,9 @@ from app.deps import Conn
 from app.errors import NotFound
 from app.importing import export, readers, schools, uploads
 from app.importing.store import import_rows
-from app.places.query import validate
+from app.pages import i18n
+from app.places.query import PlaceFilter, count_matched, resolve_categories, validate
+from geo.errors import InvalidParameter
 from app.places.validation import PlaceRecord
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -41,17 +43,29 @@ EXPORTS = {
 }
 
 
+# A worksheet's rows but the header's: Excel and LibreOffice open no more.
+SHEET_MAX_PLACES = 1_048_575
+
+
+async def _sheet_holds(conn: AsyncConnection, flt: PlaceFilter) -> bool:
+    categories = await resolve_categories(conn, flt.categories)
+    return await count_matched(conn, flt, categories, SHEET_MAX_PLACES) is not None
+
+
 def _export_links(q: str | None, status: str | None) -> dict[str, str]:
     query = urlencode({k: v for k, v in {"q": q or "", "status": status or ""}.items() if v})
     return {fmt: f"/admin/export.{fmt}" + (f"?{query}" if query else "") for fmt in EXPORTS}
 
 
 @router.get("/import")
-async def import_form(request: Request, session: CurrentSession, admin: AdminUser,
+async def import_form(request: Request, conn: Conn, session: CurrentSession, admin: AdminUser,
                       q: Annotated[str | None, Query(max_length=200)] = None,
                       status: str | None = None) -> HTMLResponse:
+    status = status if status in ADMIN_STATUSES else None
     return _page(request, "admin/import.html", session, error=None,
-                 exports=_export_links(q, status if status in ADMIN_STATUSES else None))
+                 exports=_export_links(q, status),
+                 sheet_max=i18n.count_text(SHEET_MAX_PLACES, i18n.negotiate(request)),
+                 sheet_holds=await _sheet_holds(conn, admin_filter(q, status, (), None)))
 
 
 @router.post("/import")
@@ -128,7 +142,7 @@ async def commit(request: Request, token: str, conn: Conn, session: CurrentSessi
 
 
 @router.get("/export.{fmt}")
-async def export_selection(request: Request, fmt: str, admin: AdminUser,
+async def export_selection(request: Request, fmt: str, conn: Conn, admin: AdminUser,
                            q: Annotated[str | None, Query(max_length=200)] = None,
                            status: str | None = None) -> StreamingResponse:
     if fmt not in EXPORTS:
@@ -136,6 +150,9 @@ async def export_selection(request: Request, fmt: str, admin: AdminUser,
     media_type, write = EXPORTS[fmt]
     flt = admin_filter(q, status if status in ADMIN_STATUSES else None, (), None)
     validate(flt)  # a refused search is a 422 before the file begins, not a broken file
+    if fmt == "xlsx" and not await _sheet_holds(conn, flt):
+        raise InvalidParameter("xlsx", f"the selection has more places than a worksheet holds "
+                                       f"({SHEET_MAX_PLACES:,}); export it as CSV or narrow it")
     engine: AsyncEngine = request.app.state.engine
 
     async def chunks() -> AsyncIterator[bytes]:

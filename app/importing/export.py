@@ -1,26 +1,24 @@
 """Writing places in Lernorte's own format, which ``lernorte import`` reads back.
 
-Every export is a stream: places come from a server-side cursor and leave as chunks (or, for a
-workbook, rows of openpyxl's write-only sheet), so memory stays flat whatever the number of
-places. Collected in lists first, an export of a national directory (a million places) ran out
-of memory in the command and would have taken the admin's server process with it."""
+Every export is a stream: places come from a server-side cursor and leave in chunks, a
+workbook too (app/importing/workbook.py), so memory stays flat whatever the number of places.
+Collected in lists first, an export of a national directory (a million places) ran out of
+memory in the command and would have taken the admin's server process with it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from pathlib import Path
 
 import orjson
 from sqlalchemy import Executable, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
-from starlette.concurrency import run_in_threadpool
 
 from app.db import stream_from_the_first_row
 from app.importing.readers import LIST_FIELDS, LIST_SEPARATOR
+from app.importing.workbook import xlsx_stream
 from app.models import Place
 from app.places.query import PlaceFilter, list_order, ordered_ids, resolve_categories, validate
 from app.places.snapshot import snapshot_sql
@@ -33,7 +31,7 @@ CSV_COLUMNS = ("id", "source", "source_id", "name", "categories", "lon", "lat", 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-# Rows per chunk sent (and per batch handed to the workbook's thread).
+# Rows per chunk sent.
 BATCH_ROWS = 500
 
 
@@ -138,31 +136,12 @@ async def geojson_chunks(places: AsyncIterable[dict]) -> AsyncIterator[bytes]:
     yield b"\n]}\n"
 
 
-async def write_xlsx(places: AsyncIterable[dict], path: Path) -> None:
-    """The CSV's columns and cells in a workbook at ``path`` (formula-like text quoted the same
-    way, so a spreadsheet never runs it and ``import`` reads it back). openpyxl works in a
-    thread, a batch of rows at a time: a million rows take minutes of CPU, and the event loop
-    serves everybody else meanwhile."""
-    import openpyxl  # here, not at the top: 0.15 s of every `lernorte` start, needed only here
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Lernorte")
-    sheet.append(list(CSV_COLUMNS))
-
-    def append(batch: list[dict]) -> None:
-        for place in batch:
-            sheet.append([cell or None for cell in csv_cells(place)])
-
-    async for batch in _batches(places):
-        await run_in_threadpool(append, batch)
-    await run_in_threadpool(workbook.save, path)
-
-
 async def xlsx_chunks(places: AsyncIterable[dict]) -> AsyncIterator[bytes]:
-    """The workbook, built in a temporary file (a zip is written at its end) and then sent."""
-    with tempfile.TemporaryDirectory(prefix="lernorte-export-") as folder:
-        path = Path(folder) / "lernorte.xlsx"
-        await write_xlsx(places, path)
-        with path.open("rb") as stream:
-            while chunk := await run_in_threadpool(stream.read, 1 << 20):
-                yield chunk
+    """The CSV's columns and cells in a workbook (formula-like text quoted the same way, so a
+    spreadsheet never runs it and ``import`` reads it back), sent while it is written."""
+    async def rows() -> AsyncIterator[list[list[str]]]:
+        async for batch in _batches(places):
+            yield [csv_cells(place) for place in batch]
+
+    async for chunk in xlsx_stream(CSV_COLUMNS, rows(), "Lernorte"):
+        yield chunk

@@ -9,6 +9,7 @@ import re
 
 import openpyxl
 
+from app.admin import bulk
 from app.importing import export
 from tests.admin.conftest import EDITOR
 from tests.conftest import sql
@@ -113,6 +114,18 @@ def test_an_export_larger_than_its_chunks_holds_every_place_once(logged_in, monk
 def test_an_export_with_a_refused_search_says_why_before_the_file(logged_in):
     response = logged_in().get("/admin/export.csv", params={"q": "-"})
     assert response.status_code == 422 and "q" in response.text
+
+
+def test_a_selection_larger_than_a_worksheet_is_offered_as_csv_only(logged_in, monkeypatch):
+    monkeypatch.setattr(bulk, "SHEET_MAX_PLACES", 5)
+    admin = logged_in()
+    page = admin.get("/admin/import", params={"status": "published"}).text
+    assert "/admin/export.csv?status=published" in page and "export.xlsx" not in page
+    assert "mehr Orte, als ein Tabellenblatt fasst (höchstens 5)" in page
+    refused = admin.get("/admin/export.xlsx", params={"status": "published"})
+    assert refused.status_code == 422 and "worksheet" in refused.text
+    few = admin.get("/admin/import", params={"q": "Domschule"}).text
+    assert "/admin/export.xlsx?q=Domschule" in few
 
 
 def test_editors_may_neither_import_nor_export(logged_in):
