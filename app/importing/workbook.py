@@ -24,25 +24,24 @@ ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 <Override PartName="/xl/worksheets/sheet1.xml" \
 ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
 </Types>"""
-PACKAGE_RELATIONSHIPS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-<Relationship Id="rId1" Target="xl/workbook.xml" \
-Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>\
-</Relationships>"""
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
 xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
 <sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>"""
-WORKBOOK_RELATIONSHIPS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-<Relationship Id="rId1" Target="worksheets/sheet1.xml" \
-Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>\
-</Relationships>"""
+RELATIONSHIP_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 SHEET_START = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"""
 SHEET_END = "</sheetData></worksheet>"
 # Characters XML 1.0 does not allow, even escaped.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _relationship(target: str, kind: str) -> str:
+    """A part's one relationship (``kind``: officeDocument, worksheet)."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Target="{target}" Type="{RELATIONSHIP_TYPES}{kind}"/>'
+            '</Relationships>')
 
 
 class _Pending:
@@ -95,9 +94,10 @@ async def xlsx_stream(header: Sequence[str], rows: AsyncIterable[Sequence[Sequen
     columns = [column_letters(i) for i in range(len(header))]
     with zipfile.ZipFile(pending, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", CONTENT_TYPES)
-        package.writestr("_rels/.rels", PACKAGE_RELATIONSHIPS)
+        package.writestr("_rels/.rels", _relationship("xl/workbook.xml", "officeDocument"))
         package.writestr("xl/workbook.xml", WORKBOOK.format(name=escape(sheet_name)))
-        package.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS)
+        package.writestr("xl/_rels/workbook.xml.rels",
+                         _relationship("worksheets/sheet1.xml", "worksheet"))
         # Without zip64, which Excel refuses where it is not needed: the sheet stays below
         # 2 GiB up to about a million places of ordinary length (1.5 KB a row), more rows than
         # a worksheet holds anyway; beyond, zipfile ends the stream with an error.
