@@ -199,8 +199,38 @@ async def resolve_search(conn: AsyncConnection, flt: PlaceFilter) -> PlaceFilter
     patterns = []
     for word in search_words(flt.q):
         similar = (await conn.execute(_alternatives(word))).scalars().all()
-        patterns.append((f"%{_like_escape(word)}%", *similar))
+        spelled_out = await _spelled_out(conn, word)
+        patterns.append((*(spelled_out or (f"%{_like_escape(word)}%",)), *similar))
     return replace(flt, search_patterns=tuple(patterns))
+
+
+# A two-letter word is spelled out into the lexicon's words holding it when there are at most
+# this many (a rare pair such as "xy"); a common pair stays a pattern checked text by text,
+# which finds its first matches early.
+SPELLED_OUT_WORDS = 40
+
+
+def _bounded(word: str) -> tuple[str, ...]:
+    """The patterns of ``word`` as a whole word of a search text (bounded by spaces or an end)."""
+    return (f"% {word} %", f"{word} %", f"% {word}", word)
+
+
+async def _spelled_out(conn: AsyncConnection, word: str) -> tuple[str, ...] | None:
+    """The patterns that find a two-letter ``word`` through the trigram index, or None.
+
+    Two letters have no trigram of their own, so such a word was checked text by text: a pair
+    that few texts hold ("xy") read every place of a national directory (1.2-1.7 s at a
+    million). A text holds the pair exactly when one of its words does: a longer word, which
+    the lexicon holds (every word of three characters or more), or the pair itself as a word,
+    which pg_trgm finds by its bounded trigrams (" xy", "xy ")."""
+    if len(word) != 2 or not word.isalnum():
+        return None
+    lexicon = SEARCH_WORDS.c.word
+    holding = (await conn.execute(select(lexicon).where(func.strpos(lexicon, word) > 0)
+                                  .limit(SPELLED_OUT_WORDS + 1))).scalars().all()
+    if len(holding) > SPELLED_OUT_WORDS or not all(TRIGRAM.search(w) for w in holding):
+        return None
+    return (*_bounded(word), *(f"%{_like_escape(w)}%" for w in holding))
 
 
 # Letters or digits three in a row: pg_trgm makes trigrams of nothing else, so a LIKE pattern
@@ -214,7 +244,8 @@ def _search_clause(flt: PlaceFilter, index: int, word: str) -> ColumnElement:
     else:
         patterns = func.array_cat(cast([f"%{_like_escape(word)}%"], ARRAY(Text)),
                                   func.array(_alternatives(word).scalar_subquery()))
-    if TRIGRAM.search(word):
+    spelled_out = bool(flt.search_patterns) and flt.search_patterns[index][:4] == _bounded(word)
+    if TRIGRAM.search(word) or spelled_out:
         return Place.search_text.like(any_(patterns))
     # A word such as "am" is checked place by place, out of the trigram index's reach
     # (``|| ''``): in the index its pattern became a scan of the whole index, and since the

@@ -2,6 +2,9 @@
 
 import re
 
+import pytest
+
+from app.places import query
 from tests.conftest import sql
 
 FULDA_DISTRICT = "9.40,50.30,10.15,50.85"
@@ -74,6 +77,35 @@ def test_a_search_means_the_same_on_every_face(client):
     assert clusters["numberMatched"] == api["numberMatched"]
     categories = client.get("/api/categories", params={"q": query}).json()
     assert categories["total"] == api["numberMatched"]
+
+
+@pytest.mark.parametrize("word", ["am", "an", "uh", "rz", "xy"])
+def test_a_two_letter_word_finds_every_text_that_holds_it(client, pg, demo_db, word):
+    # Spelled out into the lexicon's words holding the pair and the pair as a word of its own
+    # (so that the trigram index finds them), it must find what reading every text finds.
+    holding = sql(pg, demo_db, "SELECT count(*) FROM search_words WHERE strpos(word, %s) > 0",
+                  (word,))[0][0]
+    assert holding <= query.SPELLED_OUT_WORDS  # spelled out, not read text by text
+    expected = sorted(row[0] for row in sql(
+        pg, demo_db, "SELECT id FROM places WHERE status = 'published' AND search_text LIKE %s",
+        (f"%{word}%",)))
+    found = sorted(f["id"] for f in features(client, q=word.upper(), limit=1000))
+    assert found == expected
+    if word == "am":  # a word of its own in "Schule am ..."
+        assert expected
+
+
+def test_a_rare_pair_of_letters_is_found_at_either_end_of_a_text_and_inside_words(
+        pg, fresh_db, fresh_url, make_client):
+    client = make_client(fresh_url)
+    for name, description in [("Xy Lernwerkstatt", None), ("Haus Nord", "Treffpunkt xy"),
+                              ("Haus xy Süd", None), ("Xylophonschule", None),
+                              ("Musik-XY", None), ("Haus Ost", None)]:
+        sql(pg, fresh_db, "INSERT INTO places (name, description, status, geom) VALUES "
+                          "(%s, %s, 'published', ST_SetSRID(ST_MakePoint(9.7, 50.55), 4326))",
+            (name, description))
+    assert sorted(names(client, q="xy")) == ["Haus Nord", "Haus xy Süd", "Musik-XY",
+                                             "Xy Lernwerkstatt", "Xylophonschule"]
 
 
 def test_a_typo_of_a_common_word_matches_the_word_not_everything(client):
