@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 
@@ -18,7 +19,9 @@ def written(header: list[str], batches: list[list[list[str]]]) -> tuple[bytes, i
 
     async def collect() -> list[bytes]:
         return [chunk async for chunk in xlsx_stream(header, rows(), "Lernorte")]
-    chunks = asyncio.run(collect())
+    # In a thread of its own: Playwright's sync API may run an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        chunks = pool.submit(asyncio.run, collect()).result()
     return b"".join(chunks), len(chunks)
 
 
