@@ -48,8 +48,14 @@ SHEET_MAX_PLACES = 1_048_575
 
 
 async def _sheet_holds(conn: AsyncConnection, flt: PlaceFilter) -> bool:
-    categories = await resolve_categories(conn, flt.categories)
-    return await count_matched(conn, flt, categories, SHEET_MAX_PLACES) is not None
+    """Whether a worksheet holds the selection. The whole directory is asked first: counted
+    along an index (70 ms at a million), and no selection of it holds more; counting a common
+    word's matches took 4.8 s (every place that holds "Kita")."""
+    for selection in (admin_filter(None, None, (), None), flt):
+        categories = await resolve_categories(conn, selection.categories)
+        if await count_matched(conn, selection, categories, SHEET_MAX_PLACES) is not None:
+            return True
+    return False
 
 
 def _export_links(q: str | None, status: str | None) -> dict[str, str]:
