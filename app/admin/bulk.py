@@ -26,8 +26,8 @@ from app.importing import export, readers, schools, uploads
 from app.importing.store import import_rows
 from app.pages import i18n
 from app.places.query import PlaceFilter, count_matched, resolve_categories, validate
-from geo.errors import InvalidParameter
 from app.places.validation import PlaceRecord
+from geo.errors import InvalidParameter
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_csrf)])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
