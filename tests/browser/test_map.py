@@ -213,6 +213,16 @@ def test_a_radius_the_choices_lack_is_shown_as_itself(page: Page, live_server):
     watch.check()
 
 
+def test_a_refused_radius_leaves_no_choice_behind(page: Page, live_server):
+    # The link's radius became a choice of its own, and stayed one after the server refused it.
+    watch = guard(page, live_server.url, allow_console_errors=True)  # the refused request
+    page.goto(live_server.url + "/?lang=de&near=9.6716,50.5547&radius=1e9")
+    expect(page.locator("#result-count")).to_contain_text("Ein Filter aus dem Link gilt nicht")
+    expect(page.locator("#radius")).to_have_value("")
+    assert page.locator("#radius option").count() == 6  # any distance and the five radii
+    watch.check()
+
+
 def test_near_an_address_sorts_by_distance(page: Page, live_server):
     watch = open_map(page, live_server)
     page.get_by_label("Postleitzahl oder Ort").fill("Hünfeld")

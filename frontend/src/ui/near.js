@@ -13,6 +13,7 @@ export function createNear(box, { t, lang, announce, onNear }) {
   const status = box.querySelector("#near-status");
   const clear = box.querySelector("#clear-near");
   let current = { near: null, nearLabel: "", radius: null };
+  let ownRadius = null; // the option of a link's radius that the choices lack
 
   radius.replaceChildren(el("option", { value: "" }, t("radius_any")),
     ...RADII.map((r) => el("option", { value: String(r) }, formatDistance(r, lang))));
@@ -25,10 +26,14 @@ export function createNear(box, { t, lang, announce, onNear }) {
   function render() {
     clear.hidden = !current.near;
     const value = current.radius ? String(current.radius) : "";
+    // A link's own radius (12345) is a choice of its own, in order, while it holds; the select
+    // showed blank. A refused one (left out) or one changed since is no choice any more.
+    ownRadius?.remove();
+    ownRadius = null;
     if (value && ![...radius.options].some((option) => option.value === value)) {
-      // A link's own radius (12345) is a choice of its own, in order; the select showed blank.
       const next = [...radius.options].find((option) => Number(option.value) > current.radius);
-      radius.insertBefore(el("option", { value }, formatDistance(current.radius, lang)), next ?? null);
+      ownRadius = el("option", { value }, formatDistance(current.radius, lang));
+      radius.insertBefore(ownRadius, next ?? null);
     }
     radius.value = value;
     if (current.near) {
