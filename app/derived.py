@@ -6,9 +6,8 @@ edits come every few seconds nearly every request after one waited for it. So a 
 last computation took longer than ``wait_s`` is not waited for again: the last value answers
 while the next is computed in the background, and an edit shows a computation later. A small
 directory's values (milliseconds) are still waited for, so an edit shows at once. An answer
-from an older value is sent uncached (app/caching.py). One
-computation runs at a time: requests arriving during one wait for it instead of starting it
-again.
+from an older value is sent uncached (app/caching.py). One computation runs at a time:
+requests arriving during one wait for it instead of starting it again.
 """
 
 from __future__ import annotations
@@ -105,7 +104,6 @@ class Derived(Generic[T]):
 
         state.background = asyncio.create_task(compute())
         state.background.add_done_callback(report)
-
 
     def stop_background(self, engine: AsyncEngine) -> None:
         state = self._per_engine.get(engine.sync_engine)

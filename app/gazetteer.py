@@ -2,8 +2,9 @@
 
 The gazetteer is rebuilt when the data version (bumped by triggers on every change to places)
 differs from the one it was built from, so a new place's town is findable at once (over a large
-directory: a build later, see app/derived.py), and an unchanged database costs one one-row query. An outside geocoder is asked only when one is
-configured and the gazetteer has nothing; otherwise no request leaves the server.
+directory: a build later, see app/derived.py), and an unchanged database costs one one-row
+query. An outside geocoder is asked only when one is configured and the gazetteer has nothing;
+otherwise no request leaves the server.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -98,7 +99,7 @@ async def geocode(settings: Settings, q: str, limit: int) -> list[dict[str, Any]
 @router.get("/gazetteer", response_model=GazetteerAnswer, responses=PROBLEM_RESPONSES,
             summary="Postcodes and towns matching a query, with centre and bounding box")
 async def gazetteer(
-    request: Request, conn: Conn, settings: AppSettings,
+    conn: Conn, settings: AppSettings,
     q: Annotated[str, Query(min_length=1, max_length=100,
                             description="A postcode (or its beginning) or a town's name")],
     limit: Annotated[int, Query(ge=1, le=20, description="At most this many results")] = 8,

@@ -4,8 +4,8 @@ openpyxl builds the sheet in a file and zips the package at its end: over a mill
 the first byte came after seven minutes, and a proxy waiting 60 s between reads (the bundled
 nginx's ``proxy_read_timeout``) ends such a download. SpreadsheetML's smallest package (ECMA-376
 part 1: content types, two relationship parts, the workbook and its sheet, text as inline
-strings) is written here into a zip that is sent while it grows; openpyxl, Excel and
-LibreOffice read it.
+strings) is written here into a zip that is sent while it grows. openpyxl (tests) and
+LibreOffice read it back cell for cell; Excel was not at hand to try.
 """
 
 from __future__ import annotations
