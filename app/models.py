@@ -93,6 +93,8 @@ class Place(Base):
               postgresql_ops={"search_text": "gin_trgm_ops"}),
         Index("ix_places_status", "status"),
         Index("ix_places_ags", "ags"),
+        Index("ix_places_municipality_key", "municipality_key"),
+        Index("ix_places_city_key", "city_key"),
         # The first page of a list or map by name: a walk along this index instead of sorting
         # every published place (migration 0006), testing target groups and languages on the
         # way (migration 0014).
@@ -132,6 +134,11 @@ class Place(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True))
+    # The municipality filter compares these, and the aggregates' members carry them
+    # (migration 0016): folded once when a place is written, not per place at each request.
+    municipality_key: Mapped[str | None] = mapped_column(
+        Text, Computed("lernorte_fold(municipality)", persisted=True))
+    city_key: Mapped[str | None] = mapped_column(Text, Computed("lernorte_fold(city)", persisted=True))
 
 
 class PlaceCategory(Base):

@@ -196,6 +196,9 @@ def main() -> int:
              servers["big"].url + "/?lang=de&map=14/50.111/8.682"),
             (f"{n} places, central Berlin at zoom 15 (cells when a view holds over 1,000)",
              servers["big"].url + "/?lang=de&map=15/52.52/13.40"),
+            # A city's embed: the map fits the municipality's places.
+            (f"{n} places, embed of the municipality Berlin",
+             servers["big"].url + "/embed?lang=de&municipality=Berlin"),
         ]
         print(f"{args.runs} runs each, medians; Chromium headless, 1280×800, 1 uvicorn worker, "
               f"{os.cpu_count()} cores shared with the database, load average "

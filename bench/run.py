@@ -52,6 +52,8 @@ GERMANY = "5.8,47.2,15.1,55.1"
 # A 1280×800 px view of central Berlin at zoom 13: finer than the precomputed aggregates, so the
 # cells are counted on the fly over the densest part of the data.
 BERLIN_Z13 = "13.29,52.478,13.51,52.562"
+# Berlin's synthetic places as an embed filtered to the municipality fits them, at zoom 10.
+BERLIN_Z10 = "13.08,52.33,13.77,52.68"
 
 
 # What the map asks for (frontend/src/data/api.js, SHOWN_PROPERTIES): the properties it draws.
@@ -95,6 +97,10 @@ def scenarios() -> list[Scenario]:
                           {"lernorte": f"/api/clusters?bbox={GERMANY}&zoom=7&language=tr"}))
     found.append(Scenario("clusters, Germany at zoom 6, search Kita",
                           {"lernorte": f"/api/clusters?bbox={GERMANY}&zoom=6&q=Kita"}))
+    # A city's embed: the map fits the municipality's places (124,000 synthetic ones).
+    found.append(Scenario("clusters, municipality Berlin in its view at zoom 10",
+                          {"lernorte": f"/api/clusters?bbox={BERLIN_Z10}&zoom=10"
+                                       "&municipality=Berlin"}))
     return found
 
 

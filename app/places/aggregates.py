@@ -2,7 +2,8 @@
 cell, category set and target-group set, kept current by triggers. What they can answer exactly,
 they answer for a few hundred rows whatever the number of places: the low-zoom map, the filter
 panel's counts and the total of the whole directory, of categories or of target groups. Their
-members, one row per place, also carry its languages (migration 0015)."""
+members, one row per place, also carry its languages (migration 0015), its folded municipality
+and town and its AGS (migration 0016)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
+from app.places.municipalities import in_municipalities
+
 if TYPE_CHECKING:
     from app.places.query import PlaceFilter
     from geo.grid import CellRange
@@ -32,12 +35,14 @@ if TYPE_CHECKING:
 FINEST_ZOOM = 12  # the finest zoom with precomputed aggregates; equals the migration's
 
 AGGREGATE_COLUMNS = ("n", "sum_lon", "sum_lat", "min_lon", "min_lat", "max_lon", "max_lat")
-# Every published place with a location: its finest cell, sorted categories, target groups and
-# languages, as the triggers keep them for the aggregates (current at every commit).
+# Every published place with a location: its finest cell, sorted categories, target groups,
+# languages and municipality, as the triggers keep them for the aggregates (current at every
+# commit).
 cluster_members = table("cluster_members", column("place_id", Integer), column("lon", Float),
                         column("lat", Float), column("cx", Integer), column("cy", Integer),
                         column("cats", ARRAY(Integer)), column("target_groups", ARRAY(Text)),
-                        column("languages", ARRAY(Text)))
+                        column("languages", ARRAY(Text)), column("municipality_key", Text),
+                        column("city_key", Text), column("ags", Text))
 cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
                       column("cy", Integer), column("cats", ARRAY(Integer)),
                       column("target_groups", ARRAY(Text)),
@@ -69,17 +74,20 @@ def aggregates_fit(flt: PlaceFilter) -> bool:
 
 def members_fit(flt: PlaceFilter) -> bool:
     """Whether the members alone can answer this filter exactly (but for a bbox): what the
-    aggregates answer, languages, which only the members carry (migration 0015), and a radius,
-    tested on their coordinates (query.members_within_radius)."""
-    return aggregates_fit(replace(flt, languages=(), near=None, radius_m=None))
+    aggregates answer, languages and municipalities, which only the members carry (migrations
+    0015 and 0016), and a radius, tested on their coordinates (query.members_within_radius)."""
+    return aggregates_fit(replace(flt, languages=(), municipalities=(), near=None, radius_m=None))
 
 
 def member_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement[bool]]:
     """The members with any of the filter's categories (ids ``category_ids``), any of its
-    target groups and any of its languages; the filter's other conditions are not tested."""
+    target groups, any of its languages and in any of its municipalities; the filter's other
+    conditions are not tested."""
     clauses = narrowed(*narrowing(flt, category_ids), rows=cluster_members)
     if flt.languages:
         clauses.append(cluster_members.c.languages.overlap(cast(list(flt.languages), ARRAY(Text))))
+    if flt.municipalities:
+        clauses.append(in_municipalities(cluster_members.c, flt.municipalities))
     return clauses
 
 

@@ -164,7 +164,7 @@ async def _radius_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetL
             groups = [(cats, target_groups, languages, n) for cats, target_groups, languages, n
                       in await conn.execute(
                           select(m.cats, m.target_groups, m.languages, func.count())
-                          .where(*members_within_radius(radius))
+                          .where(*members_within_radius(radius), *member_clauses(radius, []))
                           .group_by(m.cats, m.target_groups, m.languages))]
         limits.radius_groups[radius] = groups
     return limits.radius_groups[radius]

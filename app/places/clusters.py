@@ -123,22 +123,24 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int]) -> 
             finest = CellRange(FINEST_ZOOM, cells.min_x >> shift, cells.max_x >> shift,
                                cells.min_y >> shift, cells.max_y >> shift)
         member_filter = member_clauses(flt, category_ids)
-        rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=())
+        rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=(),
+                       municipalities=())
         if flt.radius_m is not None and members_fit(flt):
             # Nothing else needs the places: the members around the point, with the radius
             # tested on their own coordinates (their places'). 25 km around Frankfurt in a view
             # of Germany joined 960,000 members to the places, 293 ms, now 31,000 members alone,
-            # 114 ms. Beside a search or a municipality the places' own indexes find the
-            # matches first (narrowing the members there made the planner loop over them).
+            # 114 ms. Beside a search the places' own index finds the matches first (narrowing
+            # the members there made the planner loop over them).
             member_filter += members_within_radius(flt)
             rest = PlaceFilter()
         # The members of the cells, by their index, as the planner can estimate them: else it
         # read all million members for the 9,000 places of a region. The cells themselves are
-        # the box (tested on the sums below), and categories, target groups and languages are
-        # tested on the members, which hold them: members are the published places, current at
-        # every commit (joined to the places for them, a language over Germany at zoom 7 took
-        # 275 ms, now 97; a category in Frankfurt at zoom 14 56, now 32). Other filters are
-        # tested on the places, with the box, whose index may find them first.
+        # the box (tested on the sums below), and categories, target groups, languages and
+        # municipalities are tested on the members, which hold them: members are the published
+        # places, current at every commit (joined to the places for them, a language over
+        # Germany at zoom 7 took 275 ms, now 97; a category in Frankfurt at zoom 14 56, now 32;
+        # Berlin's municipality in its own view 1.06 s). Other filters are tested on the places,
+        # with the box, whose index may find them first.
         places = (select(cx.label("cx"), cy.label("cy"), m.cats, m.lon, m.lat)
                   .where(m.cx.between(finest.min_x, finest.max_x),
                          m.cy.between(finest.min_y, finest.max_y), *member_filter))

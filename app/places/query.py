@@ -23,7 +23,6 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
-    and_,
     any_,
     bindparam,
     case,
@@ -49,6 +48,7 @@ from sqlalchemy.types import String, Text
 from app.db import Prepared
 from app.places import aggregates
 from app.places.aggregates import FINEST_ZOOM, aggregates_fit, cluster_members
+from app.places.municipalities import in_municipalities
 from app.models import Category, Place, PlaceCategory, Stage
 from app.vocabulary import TARGET_GROUPS
 from geo.errors import InvalidParameter
@@ -254,25 +254,6 @@ def _search_clause(flt: PlaceFilter, index: int, word: str) -> ColumnElement:
     return Place.search_text.concat("").like(any_(patterns))
 
 
-def _ags_prefix_clause(prefix: str) -> ColumnElement:
-    """AGS keys starting with ``prefix`` (digits), as a range the btree index can read (LIKE
-    'prefix%' cannot use it under the database's C.UTF-8 collation: 300 ms against 15 ms for a
-    district at a million places). The end is the prefix counted up by one: 06619 → 0662."""
-    at_least = Place.ags >= prefix
-    stem = prefix.rstrip("9")
-    if not stem:
-        return at_least
-    return and_(at_least, Place.ags < stem[:-1] + str(int(stem[-1]) + 1))
-
-
-def _municipality_clause(value: str) -> ColumnElement:
-    if value.isascii() and value.isdigit():
-        return _ags_prefix_clause(value)
-    folded = fold(value).strip()
-    return or_(func.lernorte_fold(Place.municipality) == folded,
-               func.lernorte_fold(Place.city) == folded)
-
-
 def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement]:
     """The WHERE conditions for a filter; shared by pages, counts and aggregates."""
     # One status (every public read) as a plain comparison: an IN list is re-rendered for each
@@ -301,7 +282,7 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
     if flt.languages:
         clauses.append(Place.languages.op("&&")(cast(list(flt.languages), ARRAY(Text))))
     if flt.municipalities:
-        clauses.append(or_(*(_municipality_clause(m) for m in flt.municipalities)))
+        clauses.append(in_municipalities(Place.__table__.c, flt.municipalities))
     if flt.has_location is not None:
         clauses.append(Place.geom.isnot(None) if flt.has_location else Place.geom.is_(None))
     if flt.stages:

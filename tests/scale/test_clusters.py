@@ -23,6 +23,12 @@ FILTERS = [
     {"language": "en", "municipality": "Fulda"},
     {"municipality": "Fulda"},
     {"category": "grundschule", "q": "Astrid"},
+    # Municipalities on the members alone: a name folded ("Kuenzell" finds the demo's Künzell),
+    # a district's AGS prefix, any of two with a stage, and within a radius.
+    {"municipality": "Kuenzell"},
+    {"municipality": "06631"},
+    {"municipality": ["Fulda", "Kassel"], "category": "schule"},
+    {"municipality": "Fulda", "near": "9.68,50.55", "radius": "3000"},
 ]
 
 
@@ -116,6 +122,33 @@ def test_clusters_follow_edits(make_client, pg, fresh_db, scale_url):
     # triggers keep for it: those follow the edits as well.
     for view in (fulda, berlin):
         _assert_adds_up(client, _clusters(client, **view, language="de"), language="de")
+
+
+def test_municipality_cells_follow_edits(make_client, pg, fresh_db, scale_url):
+    """A municipality's cells come from the members, which follow a place's new municipality,
+    town or AGS without the place moving."""
+    client = make_client(scale_url)
+    view = {"bbox": "9.55,50.45,9.8,50.65", "zoom": 12}
+
+    def matched(municipality: str) -> int:
+        collection = _clusters(client, **view, municipality=municipality)
+        _assert_adds_up(client, collection, municipality=municipality)
+        return collection["numberMatched"]
+
+    before = {m: matched(m) for m in ("Fulda", "Kassel", "06611")}
+    assert before["Fulda"] > 3 and before["Kassel"] == before["06611"] == 0
+    moved_away, town_kept, rekeyed = [r[0] for r in sql(
+        pg, fresh_db, "SELECT id FROM places WHERE status = 'published' AND municipality = 'Fulda' "
+                      "AND city = 'Fulda' AND geom && ST_MakeEnvelope(9.6, 50.5, 9.75, 50.6, 4326) "
+                      "ORDER BY id LIMIT 3")]
+    sql(pg, fresh_db, "UPDATE places SET municipality = 'Kassel', city = 'Kassel' WHERE id = %s",
+        (moved_away,))
+    # Its town still says Fulda, which the filter matches as well.
+    sql(pg, fresh_db, "UPDATE places SET municipality = 'Kassel' WHERE id = %s", (town_kept,))
+    sql(pg, fresh_db, "UPDATE places SET ags = '06611000' WHERE id = %s", (rekeyed,))
+    assert matched("Fulda") == before["Fulda"] - 1
+    assert matched("Kassel") == 2
+    assert matched("06611") == 1
 
 
 def test_a_whole_country_at_street_zoom_stays_bounded(make_client, scale_url):

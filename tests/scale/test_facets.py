@@ -17,6 +17,10 @@ FILTERS = [
     {"near": "9.68,50.55", "radius": "30000", "category": "kita", "language": "tr"},
     {"near": "9.68,50.55", "radius": "40000", "category": ["schule", "grundschule"],
      "target_group": ["kinder", "jugendliche"], "language": ["en", "tr"]},
+    # Municipalities on the members: with a language, and within a radius (by a folded name
+    # and by an AGS).
+    {"language": "en", "municipality": "Berlin"},
+    {"near": "9.68,50.55", "radius": "30000", "municipality": ["Kuenzell", "06631009"]},
 ]
 
 
