@@ -137,12 +137,13 @@ async def _more_than(conn: AsyncConnection, flt: PlaceFilter, category_ids: list
 
 def _by_members(flt: PlaceFilter, limits: FacetLimits) -> bool:
     """Whether a filter's places are found among the aggregates' members, by their index of
-    languages or of cells (a radius): without either the members would be read whole (they
-    have no index of categories), where the places' own index finds a small category's few
-    places. The filter panel within 25 km of Frankfurt (31,000 places of a million) 649 ->
-    275 ms, with a category 855 -> 271 ms."""
+    languages, of municipalities or of cells (a radius): without any the members would be read
+    whole (they have no index of categories), where the places' own index finds a small
+    category's few places. The filter panel within 25 km of Frankfurt (31,000 places of a
+    million) 649 -> 275 ms, with a category 855 -> 271 ms."""
     return (limits.use_aggregates and flt.bbox is None
-            and (bool(flt.languages) or flt.radius_m is not None) and members_fit(flt))
+            and (bool(flt.languages) or bool(flt.municipalities) or flt.radius_m is not None)
+            and members_fit(flt))
 
 
 async def _radius_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimits

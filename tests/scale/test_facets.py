@@ -1,5 +1,5 @@
-"""The filter panel's counts under a language or a radius come from the aggregates' members, and
-say what counting the places one by one says."""
+"""The filter panel's counts under a language, a municipality or a radius come from the
+aggregates' members, and say what counting the places one by one says."""
 
 import pytest
 
@@ -20,12 +20,14 @@ FILTERS = [
     # Municipalities on the members: with a language, and within a radius (by a folded name
     # and by an AGS).
     {"language": "en", "municipality": "Berlin"},
+    {"municipality": "Berlin", "target_group": "kinder"},
+    {"municipality": ["06631", "Kassel"], "category": "schule"},
     {"near": "9.68,50.55", "radius": "30000", "municipality": ["Kuenzell", "06631009"]},
 ]
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
-def test_counts_under_a_language_or_radius_equal_counting_every_place(make_client, scale_url, params):
+def test_counts_from_the_members_equal_counting_every_place(make_client, scale_url, params):
     from_members = make_client(scale_url).get("/api/categories", params=params)
     live = make_client(scale_url, cluster_aggregates=False).get("/api/categories", params=params)
     assert from_members.status_code == live.status_code == 200, from_members.text
