@@ -207,7 +207,12 @@ async function load() {
   filtersChanged = false;
   noticeIfSlow();
   const params = filterParams(state, fixed, lang);
-  early = state.near || fitsInBrowser ? null : askEarly();
+  const filtered = !sameQuery(state, emptyState()) || Object.keys(fixed).length > 0;
+  // A load that fits the map to its places (near a point; a link or an embed with filters and
+  // no view) asks for the view once it is there: the service area's cells, asked early, would
+  // be dropped after competing with the first page (Berlin's embed over a national directory).
+  const fitting = fitPending && (state.near || filtered);
+  early = state.near || fitting || fitsInBrowser ? null : askEarly();
   if (filters || legend) {
     runFacets((signal) => api.categories(params, signal)).then((tree) => {
       filters?.setTree(tree);
@@ -235,8 +240,7 @@ async function load() {
       // where it was, listing the places in view within the radius (often none), or saying "No
       // places found" for a municipality's embed with 124,000 places elsewhere. Without
       // filters the configured service area stays.
-      const filtered = !sameQuery(state, emptyState()) || Object.keys(fixed).length > 0;
-      if (fitPending && (state.near || filtered)) goTo(first.features);
+      if (fitting) goTo(first.features);
       else fitPending = false; // the service area stays; a later search is the person's own
       const follow = changed && filtered && first.features.length > 0;
       if (!await loadViewport({ onlyIfFound: follow })) {

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -547,6 +548,25 @@ def test_an_embed_over_many_places_fits_itself_to_its_places(page: Page, fresh_u
         "() => new URL(location).searchParams.get('map')").split("/"))
     assert zoom <= 7  # the country, where the synthetic places are, not the district
     expect(page.locator(".cluster-marker").first).to_be_visible()
+    watch.check()
+
+
+def test_an_embed_that_fits_itself_asks_only_for_the_cells_of_its_places(
+        page: Page, fresh_url, start_server):
+    """An embed without a view asked for the service area's cells together with its first page,
+    then fitted itself to its places and dropped them: over a national directory Berlin's
+    embed had the server count Berlin's places in the district of Fulda beside its real work."""
+    server = start_server(generate_many_places(fresh_url))
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/clusters" in r.url else None)
+    watch = guard(page, server.url)
+    page.goto(server.url + "/embed?lang=de&category=fruehkindlich")
+    expect(page.locator("main[data-ready=true]")).to_be_attached()
+    expect(page.locator(".cluster-marker").first).to_be_visible()
+    assert asked
+    # The district of Fulda is seen at zoom 10; the country, where the places are, at 7 or less.
+    zooms = [int(parse_qs(urlsplit(url).query)["zoom"][0]) for url in asked]
+    assert max(zooms) <= 7, asked
     watch.check()
 
 
