@@ -96,10 +96,11 @@ class Place(Base):
         Index("ix_places_municipality_key", "municipality_key"),
         Index("ix_places_city_key", "city_key"),
         # The first page of a list or map by name: a walk along this index instead of sorting
-        # every published place (migration 0006), testing target groups and languages on the
-        # way (migration 0014).
+        # every published place (migration 0006), testing target groups and languages (migration
+        # 0014) and the municipality (migration 0017) on the way.
         Index("ix_places_published_name", "name", "id",
-              postgresql_include=["target_groups", "languages"],
+              postgresql_include=["target_groups", "languages", "municipality_key", "city_key",
+                                  "ags"],
               postgresql_where=text("status = 'published'")),
     )
 
