@@ -293,6 +293,12 @@ async def _store_chunk(conn: AsyncConnection, staged: bytes, user_id: int | None
         # Statistics of the first chunk hold for the next ones (the planner scales them to
         # the table's current size), so one ANALYZE instead of one per chunk.
         await conn.execute(text("ANALYZE import_rows"))
+    # The statements below are prepared once per connection, and PostgreSQL keeps the first
+    # plan of a statement without parameters until something invalidates it. A plan made for
+    # the first chunk, when places (and place_categories) held nothing or had been analyzed
+    # empty, scans them inside a loop over the staged rows: each chunk slower than the last,
+    # hours for 100,000 rows. Planning each chunk anew sees the tables as they are now.
+    await conn.execute(text("DISCARD PLANS"))
     await _classify(conn)
     await _insert_new(conn, user_id)
     await _update_changed(conn, user_id, bulk)

@@ -28,7 +28,6 @@ import importlib.util
 from pathlib import Path
 
 from alembic import op
-from sqlalchemy import text
 
 revision = "0016"
 down_revision = "0015"
@@ -67,10 +66,6 @@ FLUSH = _changed(LANGUAGES.FLUSH, COLUMNS, VALUES)
 MEMBER_INDEXES = ("municipality_key", "city_key", "ags")
 
 
-def _has_places() -> bool:
-    return bool(op.get_bind().execute(text("SELECT EXISTS (SELECT FROM places)")).scalar())
-
-
 def upgrade() -> None:
     # The expression indexes go first, so that the rewrite does not build them once more.
     op.execute("DROP INDEX ix_places_municipality_folded")
@@ -84,13 +79,7 @@ def upgrade() -> None:
     # New columns have no statistics until an ANALYZE, and a rewrite does not prompt
     # autovacuum to take them: the planner then expected 5,000 places in Berlin instead of
     # 124,000 and sorted them all for an embed's first page in view (0.4-1.2 s instead of 10 ms).
-    # A new installation's empty table is left as it is: analyzed, it tells the planner that
-    # places is empty, and the first import's chunks were planned as joins with an empty table
-    # (a plan kept for every chunk: after 20 minutes of 100,000 rows, one chunk's lookup took
-    # 5 minutes, each longer than the last; 17 s in all without the ANALYZE).
-    rewritten = _has_places()
-    if rewritten:
-        op.execute("ANALYZE places")
+    op.execute("ANALYZE places")
     op.execute("ALTER TABLE cluster_members ADD COLUMN municipality_key text, "
                "ADD COLUMN city_key text, ADD COLUMN ags text")
     for name in MEMBER_INDEXES:
@@ -101,9 +90,8 @@ def upgrade() -> None:
     # Nor does autovacuum come for a table that was only rewritten, which left no page marked
     # all-visible: the walks along the index of names read every place they passed from the
     # table again (target_group=senioren's first page 37 -> 295 ms, offset 900,000 0.2 -> 2.6 s).
-    if rewritten:
-        with op.get_context().autocommit_block():
-            op.execute("VACUUM places")
+    with op.get_context().autocommit_block():
+        op.execute("VACUUM places")
 
 
 def downgrade() -> None:
@@ -118,5 +106,4 @@ def downgrade() -> None:
     op.execute("ALTER TABLE places DROP COLUMN municipality_key, DROP COLUMN city_key")
     op.execute("CREATE INDEX ix_places_municipality_folded ON places (lernorte_fold(municipality))")
     op.execute("CREATE INDEX ix_places_city_folded ON places (lernorte_fold(city))")
-    if _has_places():
-        op.execute("ANALYZE places")  # the expression indexes' statistics
+    op.execute("ANALYZE places")  # the expression indexes' statistics
