@@ -3,7 +3,7 @@ cell, category set and target-group set, kept current by triggers. What they can
 they answer for a few hundred rows whatever the number of places: the low-zoom map, the filter
 panel's counts and the total of the whole directory, of categories or of target groups. Their
 members, one row per place, also carry its languages (migration 0015), its folded municipality
-and town and its AGS (migration 0016)."""
+and town and its AGS (migration 0016) and its search text (migration 0018)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ cluster_members = table("cluster_members", column("place_id", Integer), column("
                         column("lat", Float), column("cx", Integer), column("cy", Integer),
                         column("cats", ARRAY(Integer)), column("target_groups", ARRAY(Text)),
                         column("languages", ARRAY(Text)), column("municipality_key", Text),
-                        column("city_key", Text), column("ags", Text))
+                        column("city_key", Text), column("ags", Text),
+                        column("search_text", Text))
 cluster_cells = table("cluster_cells", column("z", Integer), column("cx", Integer),
                       column("cy", Integer), column("cats", ARRAY(Integer)),
                       column("target_groups", ARRAY(Text)),

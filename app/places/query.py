@@ -238,7 +238,17 @@ async def _spelled_out(conn: AsyncConnection, word: str) -> tuple[str, ...] | No
 TRIGRAM = re.compile(r"[^\W_]{3}")
 
 
-def _search_clause(flt: PlaceFilter, index: int, word: str) -> ColumnElement:
+def search_clauses(flt: PlaceFilter, search_text: ColumnElement) -> list[ColumnElement]:
+    """The search's conditions on ``search_text``: the places' own column, or the aggregates'
+    members', which carry the same text (migration 0018). Every word must match, its own letters
+    or a similar word of the lexicon: no fuzzy operator on places, whose index would hand back
+    every place sharing trigrams with it."""
+    return [_search_clause(flt, index, word, search_text)
+            for index, word in enumerate(search_words(flt.q or ""))]
+
+
+def _search_clause(flt: PlaceFilter, index: int, word: str,
+                   search_text: ColumnElement) -> ColumnElement:
     if flt.search_patterns:
         patterns: ColumnElement = cast(list(flt.search_patterns[index]), ARRAY(Text))
     else:
@@ -246,12 +256,12 @@ def _search_clause(flt: PlaceFilter, index: int, word: str) -> ColumnElement:
                                   func.array(_alternatives(word).scalar_subquery()))
     spelled_out = bool(flt.search_patterns) and flt.search_patterns[index][:4] == _bounded(word)
     if TRIGRAM.search(word) or spelled_out:
-        return Place.search_text.like(any_(patterns))
+        return search_text.like(any_(patterns))
     # A word such as "am" is checked place by place, out of the trigram index's reach
     # (``|| ''``): in the index its pattern became a scan of the whole index, and since the
     # planner puts every indexable condition into one scan, "am Park" was read sequentially
     # (0.78 s at a million places) instead of through the index for "park" (46 ms).
-    return Place.search_text.concat("").like(any_(patterns))
+    return search_text.concat("").like(any_(patterns))
 
 
 def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnElement]:
@@ -271,10 +281,7 @@ def where_clauses(flt: PlaceFilter, category_ids: list[int]) -> list[ColumnEleme
                                       PlaceCategory.category_id.in_(category_ids))
                        if category_ids else false())
     if flt.q:
-        # Every word must match, its own letters or a similar word of the lexicon: no fuzzy
-        # operator on places, whose index would hand back every place sharing trigrams with it.
-        for index, word in enumerate(search_words(flt.q)):
-            clauses.append(_search_clause(flt, index, word))
+        clauses += search_clauses(flt, Place.search_text)
     if flt.near is not None and flt.radius_m is not None:
         clauses.append(within_radius(Place.geom, flt))
     if flt.target_groups:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.places import clusters
 from tests.conftest import sql
 
 GERMANY = "5.8,47.2,15.1,55.1"
@@ -149,6 +150,61 @@ def test_municipality_cells_follow_edits(make_client, pg, fresh_db, scale_url):
     assert matched("Fulda") == before["Fulda"] - 1
     assert matched("Kassel") == 2
     assert matched("06611") == 1
+
+
+SEARCHES = [
+    {"q": "Kita"},
+    {"q": "am"},  # two letters: no trigram of their own
+    {"q": "Bibliotek"},  # a typo, found through similar words of the lexicon
+    {"q": "Grundschule Fulda"},  # every word must match
+    {"q": "Kita", "category": "kita", "target_group": "kinder"},
+    {"q": "Kita", "language": "en"},
+    {"q": "Kita", "municipality": "Fulda"},
+    {"q": "Kita", "near": "9.68,50.55", "radius": "20000"},
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+def test_a_search_counts_the_same_on_the_members_as_through_the_places(make_client, scale_url,
+                                                                     monkeypatch, params):
+    """A search's cells are counted either on the members' own search text or by finding the
+    matches through the places' index, whichever costs less: both answer the same."""
+    client = make_client(scale_url)
+    answers = []
+    for members_per_match in (0, 10**9):  # never, always on the members
+        monkeypatch.setattr(clusters, "MEMBERS_PER_MATCH", members_per_match)
+        answers.append([_clusters(client, bbox=bbox, zoom=zoom, **params)
+                        for bbox, zoom in [(GERMANY, 5), ("8.0,49.5,11.5,51.5", 8),
+                                           ("9.55,50.45,9.8,50.65", 12),
+                                           ("9.62,50.52,9.72,50.58", 14)]])
+    through_places, on_members = answers
+    assert on_members == through_places
+    for collection in on_members:
+        _assert_adds_up(client, collection, **params)
+    assert on_members[0]["numberMatched"] > 0
+
+
+def test_search_cells_follow_edits(make_client, pg, fresh_db, scale_url, monkeypatch):
+    """The members' search text follows every column it is made of."""
+    monkeypatch.setattr(clusters, "MEMBERS_PER_MATCH", 10**9)
+    client = make_client(scale_url)
+
+    def matched(q: str) -> int:
+        collection = _clusters(client, bbox=GERMANY, zoom=5, q=q)
+        _assert_adds_up(client, collection, q=q)
+        return collection["numberMatched"]
+
+    assert matched("Zauberflöte") == matched("Wendeltreppe") == 0
+    renamed, described = [r[0] for r in sql(
+        pg, fresh_db, "SELECT id FROM places WHERE status = 'published' AND geom IS NOT NULL "
+                      "ORDER BY id LIMIT 2")]
+    sql(pg, fresh_db, "UPDATE places SET name = 'Musikschule Zauberflöte' WHERE id = %s",
+        (renamed,))
+    sql(pg, fresh_db, "UPDATE places SET street = 'An der Wendeltreppe 3' WHERE id = %s",
+        (described,))
+    assert (matched("Zauberflöte"), matched("Wendeltreppe")) == (1, 1)
+    sql(pg, fresh_db, "UPDATE places SET name = 'Musikschule' WHERE id = %s", (renamed,))
+    assert matched("Zauberflöte") == 0
 
 
 def test_a_whole_country_at_street_zoom_stays_bounded(make_client, scale_url):
