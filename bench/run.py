@@ -101,6 +101,10 @@ def scenarios() -> list[Scenario]:
     found.append(Scenario("clusters, municipality Berlin in its view at zoom 10",
                           {"lernorte": f"/api/clusters?bbox={BERLIN_Z10}&zoom=10"
                                        "&municipality=Berlin"}))
+    # Searching in that embed for a word a fifth of its places contain.
+    found.append(Scenario("clusters, municipality Berlin at zoom 10, search Kita",
+                          {"lernorte": f"/api/clusters?bbox={BERLIN_Z10}&zoom=10"
+                                       "&municipality=Berlin&q=Kita"}))
     return found
 
 

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import String, Text
 
-from app.db import Prepared, estimated_rows
+from app.db import Prepared
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places import aggregates
 from app.places.aggregates import (
@@ -58,6 +58,7 @@ from app.places.query import (
     resolve_categories,
     resolve_search,
     search_clauses,
+    search_on_members,
     validate,
     where_clauses,
 )
@@ -292,27 +293,16 @@ def _prepared_aggregated(by_category: bool, by_target_group: bool) -> Prepared:
         _CELLS_TEMPLATE.zoom, PUBLISHED_SETS))
 
 
-# Testing the search text of a member of the view costs about a sixth of finding a match through
-# the places' trigram index and joining it to its member (at a million places, 0.4-0.55 µs a
-# member against 2-4 µs a match).
-MEMBERS_PER_MATCH = 6
-
-
 async def _search_on_members(conn: AsyncConnection, flt: PlaceFilter, cells: CellRange,
                              max_cells: int) -> bool:
-    """Whether a search's cells are counted by testing the text of every member of the view
-    (migration 0018) rather than by finding the directory's matches through the places' trigram
-    index: the one costs by the members of the view (from the aggregates), the other by the
-    matches anywhere (as the planner expects them from its statistics). ``q=Kita`` in Berlin's
-    view, 112,000 members against 220,000 matches: 1.36 s -> 71 ms; a name a hundred places
-    share, over Germany, stays with the index."""
-    if not (flt.q and members_hold(flt)):
+    """Whether a search's cells are counted on the text of the view's members (see
+    query.search_on_members; their number from the aggregates). ``q=Kita`` in Berlin's view,
+    112,000 members against 220,000 matches: 1.36 s -> 71 ms; a name a hundred places share,
+    over Germany, stays with the places' index."""
+    if not flt.q:
         return False
     view = cells if cells.zoom <= FINEST_ZOOM else fitting_range(flt.bbox, FINEST_ZOOM, max_cells)
-    members = await aggregates.total(conn, PlaceFilter(), [], view)
-    matches = await estimated_rows(conn, select(Place.id).where(
-        Place.status == "published", *search_clauses(flt, Place.search_text)))
-    return members < MEMBERS_PER_MATCH * matches
+    return await search_on_members(conn, flt, await aggregates.total(conn, PlaceFilter(), [], view))
 
 
 async def fetch_clusters(conn: AsyncConnection, flt: PlaceFilter, zoom: int, max_cells: int,

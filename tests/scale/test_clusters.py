@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.places import clusters
+from app.places import query
 from tests.conftest import sql
 
 GERMANY = "5.8,47.2,15.1,55.1"
@@ -172,7 +172,7 @@ def test_a_search_counts_the_same_on_the_members_as_through_the_places(make_clie
     client = make_client(scale_url)
     answers = []
     for members_per_match in (0, 10**9):  # never, always on the members
-        monkeypatch.setattr(clusters, "MEMBERS_PER_MATCH", members_per_match)
+        monkeypatch.setattr(query, "MEMBERS_PER_MATCH", members_per_match)
         answers.append([_clusters(client, bbox=bbox, zoom=zoom, **params)
                         for bbox, zoom in [(GERMANY, 5), ("8.0,49.5,11.5,51.5", 8),
                                            ("9.55,50.45,9.8,50.65", 12),
@@ -186,7 +186,7 @@ def test_a_search_counts_the_same_on_the_members_as_through_the_places(make_clie
 
 def test_search_cells_follow_edits(make_client, pg, fresh_db, scale_url, monkeypatch):
     """The members' search text follows every column it is made of."""
-    monkeypatch.setattr(clusters, "MEMBERS_PER_MATCH", 10**9)
+    monkeypatch.setattr(query, "MEMBERS_PER_MATCH", 10**9)
     client = make_client(scale_url)
 
     def matched(q: str) -> int:

@@ -3,6 +3,8 @@ aggregates' members, and say what counting the places one by one says."""
 
 import pytest
 
+from app.places import query
+
 FILTERS = [
     {"language": "en"},
     {"language": ["en", "tr"], "target_group": "kinder"},
@@ -53,3 +55,26 @@ def test_a_radius_beyond_the_counting_limit_is_counted_as_without_members(make_c
     assert from_members.status_code == live.status_code == 200
     assert from_members.json() == live.json()
     assert from_members.json()["total"] == within["numberMatched"]
+
+
+SEARCHES = [
+    {"q": "Kita Berlin", "municipality": "Berlin"},  # every word must match
+    {"q": "am", "municipality": "06631", "category": "kita"},  # two letters
+    {"q": "Schule", "language": "en"},
+    {"q": "Bibliotek", "near": "9.68,50.55", "radius": "100000"},  # a typo: similar words
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+def test_a_search_counts_the_same_on_the_members_as_on_the_places(make_client, scale_url,
+                                                                  monkeypatch, params):
+    """Beside a language, a municipality or a radius, a search is tested on the members' own
+    text or on the places, whichever costs less: both count what counting every place counts."""
+    live = make_client(scale_url, cluster_aggregates=False).get("/api/categories", params=params)
+    assert live.status_code == 200, live.text
+    assert live.json()["total"] > 0
+    for members_per_match in (0, 10**9):  # never, always on the members
+        monkeypatch.setattr(query, "MEMBERS_PER_MATCH", members_per_match)
+        counted = make_client(scale_url).get("/api/categories", params=params)
+        assert counted.status_code == 200, counted.text
+        assert counted.json() == live.json()
