@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import estimated_rows
 from app.models import Category, Place, PlaceCategory, Stage
 from app.places import aggregates
 from app.places.aggregates import (
@@ -18,7 +19,6 @@ from app.places.aggregates import (
     members_fit,
     narrowed,
 )
-from app.db import estimated_rows
 from app.places.query import PlaceFilter, resolve_categories, resolve_search, validate, where_clauses
 from app.places.query import (
     cells_around,

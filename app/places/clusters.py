@@ -100,7 +100,7 @@ def _mercator_cells(lon, lat, zoom: int) -> tuple[Any, Any]:
 
 
 def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int],
-                search_on_members: bool = False) -> Select:
+                text_on_members: bool = False) -> Select:
     """The matching places summed per cell and set of categories, in the shape of the
     aggregates. Summed here, because everything after (numbering, a row per category, two
     counts per cell) costs per row: for a search that a fifth of a million places match,
@@ -112,7 +112,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int],
     places: 2.4 -> 1.0 s; Frankfurt at zoom 14, 3,600 members: 94 -> 35 ms together with the
     lookup of category sets in _features). A coarser zoom's cell is the finest cell shifted,
     exactly as the aggregates sum them; a finer zoom's cell lies within one finest cell, which
-    finds the members by their index. With ``search_on_members``, the search is tested on the
+    finds the members by their index. With ``text_on_members``, the search is tested on the
     members' own text (see _search_on_members)."""
     m = cluster_members.c
     if members_hold(flt):
@@ -129,7 +129,7 @@ def _on_the_fly(flt: PlaceFilter, cells: CellRange, category_ids: list[int],
         member_filter = member_clauses(flt, category_ids)
         rest = replace(flt, bbox=None, categories=(), target_groups=(), languages=(),
                        municipalities=())
-        if search_on_members:
+        if text_on_members:
             member_filter += search_clauses(flt, m.search_text)
             rest = replace(rest, q=None, search_patterns=())
         if flt.radius_m is not None and members_fit(rest):
