@@ -45,8 +45,9 @@ class FacetLimits:
     use_aggregates: bool = True
     max_places: int = 50_000
     too_many: dict[tuple[PlaceFilter, tuple[int, ...]], bool] = field(default_factory=dict)
-    # The members within a radius, grouped once for the tree and every facet (_radius_groups).
-    radius_groups: dict[PlaceFilter, list["Group"] | None] = field(default_factory=dict)
+    # The members of a radius or a search, grouped once for the tree and every facet
+    # (_member_groups).
+    member_groups: dict[PlaceFilter, list["Group"] | None] = field(default_factory=dict)
     # Whether a search is tested on the members' text, decided once per filter (_by_members).
     search_on_members: dict[PlaceFilter, bool] = field(default_factory=dict)
 
@@ -174,29 +175,37 @@ async def _by_members(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimi
     return limits.search_on_members[flt]
 
 
-async def _radius_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimits
+async def _member_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimits
                          ) -> list[Group] | None:
-    """The members within the filter's radius in groups (see Group): the tree and both facets
-    count from these few hundred rows under their own part of the filter, after one pass over
-    the members (three passes, 200 ms, within 25 km of Frankfurt at a million places). None
-    where the members do not answer the filter, or the aggregates hold more than
-    ``limits.max_places`` places in the cells around the radius: then each count is paid for on
-    its own, as without a radius."""
-    if not (limits.use_aggregates and flt.bbox is None and flt.radius_m is not None
-            and members_fit(flt)):
+    """The members that the filter matches but for its categories, target groups and languages,
+    in groups (see Group): the tree and both facets count from these few hundred rows under
+    their own part of the filter, after one pass over the members instead of one per count.
+    Two kinds of filter are grouped: a radius, where the aggregates hold at most
+    ``limits.max_places`` places in the cells around it (three passes, 200 ms, within 25 km of
+    Frankfurt at a million places); and a search tested on the members' text beside a
+    municipality or a radius (see _by_members), whose members each count would read again
+    (``q=Kita`` in Berlin's embed: 239 -> 95 ms). None for any other filter: each count is then
+    paid for on its own."""
+    if not (limits.use_aggregates and flt.bbox is None):
         return None
-    radius = replace(flt, categories=(), target_groups=(), languages=())
-    if radius not in limits.radius_groups:
+    grouped = replace(flt, categories=(), target_groups=(), languages=())
+    if grouped not in limits.member_groups:
+        if grouped.q:
+            read = await _by_members(conn, grouped, limits)
+        else:
+            read = (grouped.radius_m is not None and members_fit(grouped)
+                    and await aggregates.total(conn, grouped, [], cells_around(grouped))
+                    <= limits.max_places)
         groups: list[Group] | None = None
-        if await aggregates.total(conn, radius, [], cells_around(radius)) <= limits.max_places:
+        if read:
             m = cluster_members.c
             groups = [(cats, target_groups, languages, n) for cats, target_groups, languages, n
                       in await conn.execute(
                           select(m.cats, m.target_groups, m.languages, func.count())
-                          .where(*members_within_radius(radius), *member_clauses(radius, []))
+                          .where(*_members_matching(grouped, []))
                           .group_by(m.cats, m.target_groups, m.languages))]
-        limits.radius_groups[radius] = groups
-    return limits.radius_groups[radius]
+        limits.member_groups[grouped] = groups
+    return limits.member_groups[grouped]
 
 
 def _groups_matching(groups: list[Group], flt: PlaceFilter, category_ids: list[int]
@@ -210,8 +219,15 @@ def _groups_matching(groups: list[Group], flt: PlaceFilter, category_ids: list[i
             and (not flt.languages or not set(flt.languages).isdisjoint(g[LANGUAGES]))]
 
 
-def _per_value(groups: list[Group], position: int) -> dict[str, int]:
+def _within(groups: list[Group], limits: FacetLimits) -> list[Group] | None:
+    """The groups, or None where they hold more places than the counts may count."""
+    return None if sum(g[PLACES] for g in groups) > limits.max_places else groups
+
+
+def _per_value(groups: list[Group] | None, position: int) -> dict[str, int] | None:
     """Places per element of each group's array at ``position`` (target groups, languages)."""
+    if groups is None:
+        return None
     counts: dict[str, int] = {}
     for group in groups:
         for value in group[position]:
@@ -232,9 +248,11 @@ async def category_tree(conn: AsyncConnection, flt: PlaceFilter, lang: str,
     if limits.use_aggregates and aggregates_fit(flt) and flt.bbox is None and not flt.categories:
         counts = _tree_counts_of_sets((await conn.execute(
             _aggregated_sets(flt.target_groups))).all(), stage_of)
-    elif (groups := await _radius_groups(conn, flt, limits)) is not None:
-        counts = _tree_counts_of_sets(((g[CATS], g[PLACES]) for g in _groups_matching(
-            groups, flt, await resolve_categories(conn, flt.categories))), stage_of)
+    elif (groups := await _member_groups(conn, flt, limits)) is not None:
+        matched = _within(_groups_matching(
+            groups, flt, await resolve_categories(conn, flt.categories)), limits)
+        counts = (None if matched is None else
+                  _tree_counts_of_sets(((g[CATS], g[PLACES]) for g in matched), stage_of))
     elif await _more_than(conn, flt, [], limits):
         counts = None
     elif not flt.categories and await _by_members(conn, flt, limits):
@@ -315,12 +333,12 @@ async def list_facets(conn: AsyncConnection, flt: PlaceFilter,
     flt = await resolve_search(conn, flt)
     facets = {"target_groups": (Place.target_groups, replace(flt, target_groups=())),
               "languages": (Place.languages, replace(flt, languages=()))}
-    groups = await _radius_groups(conn, flt, limits)
+    groups = await _member_groups(conn, flt, limits)
     if groups is not None:
-        return {"target_groups": _per_value(_groups_matching(
-                    groups, facets["target_groups"][1], category_ids), TARGET_GROUPS),
-                "languages": _per_value(_groups_matching(
-                    groups, facets["languages"][1], category_ids), LANGUAGES)}
+        return {"target_groups": _per_value(_within(_groups_matching(
+                    groups, facets["target_groups"][1], category_ids), limits), TARGET_GROUPS),
+                "languages": _per_value(_within(_groups_matching(
+                    groups, facets["languages"][1], category_ids), limits), LANGUAGES)}
     groups_filter = facets["target_groups"][1]
     if limits.use_aggregates and groups_filter.bbox is None and aggregates_fit(groups_filter):
         return {"target_groups": await _target_groups_aggregated(

@@ -78,3 +78,20 @@ def test_a_search_counts_the_same_on_the_members_as_on_the_places(make_client, s
         counted = make_client(scale_url).get("/api/categories", params=params)
         assert counted.status_code == 200, counted.text
         assert counted.json() == live.json()
+
+
+def test_a_search_on_the_members_leaves_out_the_counts_beyond_the_limit_as_without(
+        make_client, scale_url, monkeypatch):
+    """Counted from one grouping of the members, each count still says null where its own
+    filter matches more places than the panel may count, as counting place by place does."""
+    params = {"q": "Kita", "municipality": "Berlin", "language": "en"}
+    within = make_client(scale_url, cluster_aggregates=False).get("/api/categories",
+                                                                 params=params).json()
+    limit = within["total"]  # the tree's places fit; the languages' facet counts more
+    live = make_client(scale_url, cluster_aggregates=False, facet_max_places=limit).get(
+        "/api/categories", params=params).json()
+    assert live["total"] == limit and live["target_groups"] and live["languages"] is None
+    monkeypatch.setattr(query, "MEMBERS_PER_MATCH", 10**9)
+    counted = make_client(scale_url, facet_max_places=limit).get("/api/categories", params=params)
+    assert counted.status_code == 200, counted.text
+    assert counted.json() == live
