@@ -271,6 +271,22 @@ def test_a_count_is_exact_from_the_aggregates_or_bounded_by_the_page(make_client
     assert answer(**german, limit=1000)["numberMatched"] == truth
 
 
+def test_a_search_counted_past_its_rank_limit_has_a_total_only_where_the_page_counts_it(
+        make_client, scale_url):
+    # Counted past the rank limit, a search has more matches than a page of 1 counts (1,000),
+    # and no total; a page large enough to count them all has its exact total.
+    client = make_client(scale_url, search_rank_limit=1000)
+    truth = client.get("/api/places", params={"q": "straße", "limit": 10000,
+                                              "properties": ""}).json()["numberReturned"]
+    assert 1000 < truth
+    first = client.get("/api/places", params={"q": "straße", "limit": 1}).json()
+    assert "numberMatched" not in first and first["numberReturned"] == 1
+    assert [link["rel"] for link in first["links"]] == ["self", "next"]
+    counted = client.get("/api/places", params={"q": "straße", "limit": truth // 8 + 1,
+                                                "properties": ""}).json()
+    assert counted["numberMatched"] == truth
+
+
 def test_a_ranked_search_keeps_the_total_it_counted_to_rank(make_client, scale_url):
     # A search is counted first, up to the rank limit, to decide its order: that count is its
     # total, even where a count of its own would stop at the page's share (1,000 here).
