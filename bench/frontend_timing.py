@@ -156,6 +156,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--synthetic", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", help="run only scenarios whose label contains this")
     parser.add_argument("--bench-database", action="store_true",
                         help="use the database of bench.run (1,000,000 places) instead")
     args = parser.parse_args()
@@ -199,7 +200,11 @@ def main() -> int:
             # A city's embed: the map fits the municipality's places.
             (f"{n} places, embed of the municipality Berlin",
              servers["big"].url + "/embed?lang=de&municipality=Berlin"),
+            (f"{n} places, embed of the municipality Berlin searching `Kita`",
+             servers["big"].url + "/embed?lang=de&municipality=Berlin&q=Kita"),
         ]
+        if args.only:
+            scenarios = [(label, url) for label, url in scenarios if args.only in label]
         print(f"{args.runs} runs each, medians; Chromium headless, 1280×800, 1 uvicorn worker, "
               f"{os.cpu_count()} cores shared with the database, load average "
               f"{os.getloadavg()[0]:.1f} at the start\n")
