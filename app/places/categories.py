@@ -48,7 +48,8 @@ class FacetLimits:
     # The members of a radius or a search, grouped once for the tree and every facet
     # (_member_groups).
     member_groups: dict[PlaceFilter, list["Group"] | None] = field(default_factory=dict)
-    # Whether a search is tested on the members' text, decided once per filter (_by_members).
+    # Whether a search is tested on the members' text, decided once per filter but its
+    # categories and target groups (_by_members).
     search_on_members: dict[PlaceFilter, bool] = field(default_factory=dict)
 
 
@@ -153,27 +154,28 @@ async def _by_members(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimi
     languages, of municipalities or of cells (a radius): without any the members would be read
     whole (they have no index of categories), where the places' own index finds a small
     category's few places. The filter panel within 25 km of Frankfurt (31,000 places of a
-    million) 649 -> 275 ms, with a category 855 -> 271 ms. A search is tested on the text of
-    the members so found when they are few enough for its matches (query.search_on_members):
-    ``q=Kita`` in Berlin's embed, 28,000 of Berlin's 124,000 places, 560 -> 240 ms (89 ms
-    grouped once, see _member_groups). Counted
-    place by place, such a filter finds its places by two indexes at once (the trigram index
-    and the municipality's or language's), so the members pay off at half as many per match
-    as on the map (``q=Goethe`` in Berlin, 5,500 of them: 157 ms counted place by place, 202 ms
-    on the members)."""
+    million) 649 -> 275 ms, with a category 855 -> 271 ms.
+
+    A search is tested on the text of the members those indexes find when they are few enough
+    for its matches (query.search_on_members): ``q=Kita`` in Berlin's embed, 28,000 of Berlin's
+    124,000 places, 560 -> 240 ms (89 ms grouped once, see _member_groups). Counted place by
+    place, such a filter finds its places by two indexes at once (the trigram index and the
+    municipality's or language's), so the members pay off at half as many per match as on the
+    map (``q=Goethe`` in Berlin, 5,500 places: 157 ms place by place, 202 ms on the members).
+    Categories and target groups are tested on each member read, so they leave the choice as
+    it is: it is made once for all the counts that differ only in those."""
     if not (limits.use_aggregates and flt.bbox is None
             and (bool(flt.languages) or bool(flt.municipalities) or flt.radius_m is not None)):
         return False
-    if not flt.q:
-        return members_fit(flt)
     unsearched = replace(flt, q=None, search_patterns=())
-    if not members_fit(unsearched):
-        return False
-    if flt not in limits.search_on_members:
-        members = await estimated_rows(conn, select(cluster_members.c.place_id)
-                                       .where(*_members_matching(unsearched, [])))
-        limits.search_on_members[flt] = await search_on_members(conn, flt, members, share=0.5)
-    return limits.search_on_members[flt]
+    if not flt.q or not members_fit(unsearched):
+        return members_fit(flt)
+    read = replace(flt, categories=(), target_groups=())
+    if read not in limits.search_on_members:
+        members = await estimated_rows(conn, select(cluster_members.c.place_id).where(
+            *_members_matching(replace(read, q=None, search_patterns=()), [])))
+        limits.search_on_members[read] = await search_on_members(conn, read, members, share=0.5)
+    return limits.search_on_members[read]
 
 
 async def _member_groups(conn: AsyncConnection, flt: PlaceFilter, limits: FacetLimits
